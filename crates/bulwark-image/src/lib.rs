@@ -1,0 +1,73 @@
+//! Where images come from and how their layers are read.
+//!
+//! [`open`] turns a `REF` ([`ImageRef`]) into an [`ImageSource`]; [`walk_layer`] streams one
+//! layer once and hands wanted files to a [`Visitor`]; [`MergedView`] stacks the layers into
+//! the file system a container would see.
+
+mod config;
+mod digest;
+mod docker_archive;
+pub mod engine;
+mod entry;
+mod error;
+mod manifest;
+mod merge;
+mod oci_layout;
+mod reference;
+pub mod registry;
+mod rootfs;
+mod source;
+mod walk;
+
+pub use config::{History, ImageConfig, RootFs, RuntimeConfig};
+pub use digest::{Digest, VerifyingReader};
+pub use docker_archive::DockerArchive;
+pub use entry::{normalize_entry_path, resolve_link_target, EntryKind, EntryMeta};
+pub use error::ImageError;
+pub use merge::MergedView;
+pub use oci_layout::OciLayout;
+pub use reference::{EngineKind, ImageRef, RegistryRef};
+pub use registry::{Credentials, RegistryOptions};
+pub use rootfs::walk_dir;
+pub use source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
+pub use walk::{
+    sniff_compression, walk_layer, Compression, LayerContents, Visitor, WalkOptions,
+    DEFAULT_MAX_FILE_SIZE,
+};
+
+/// How to open an image: platform choice and registry access.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Platform to pick from multi-platform indexes; defaults to this machine's.
+    pub platform: Option<Platform>,
+    /// Registry access (credentials, plain HTTP, timeouts).
+    pub registry: RegistryOptions,
+}
+
+/// Opens an image reference that has layers (everything but `dir:`).
+pub fn open(
+    reference: &ImageRef,
+    options: &OpenOptions,
+) -> Result<Box<dyn ImageSource>, ImageError> {
+    let platform = options.platform.clone().unwrap_or_else(Platform::host);
+    Ok(match reference {
+        ImageRef::DockerArchive(path) => Box::new(DockerArchive::open(path, &platform)?),
+        ImageRef::OciLayout { dir, tag } => {
+            Box::new(OciLayout::open(dir, tag.as_deref(), &platform)?)
+        }
+        ImageRef::Registry(r) => Box::new(registry::RegistryImage::open(
+            r,
+            &platform,
+            &options.registry,
+        )?),
+        ImageRef::Engine { kind, name } => {
+            Box::new(engine::EngineImage::open(*kind, name, &platform)?)
+        }
+        ImageRef::Dir(path) => {
+            return Err(ImageError::invalid(
+                path.display().to_string(),
+                "a directory has no layers; walk it with walk_dir",
+            ))
+        }
+    })
+}

@@ -1,0 +1,19 @@
+//! PLACEHOLDER: to be written (the session's helper replaces this file).
+
+use crate::{ExtractError, Extractor, FileInput, FileMeta};
+use bulwark_types::Package;
+
+/// PLACEHOLDER extractor.
+pub struct NpmInstalled;
+
+impl Extractor for NpmInstalled {
+    fn name(&self) -> &'static str {
+        "placeholder/npm_installed"
+    }
+    fn wants(&self, _file: &FileMeta<'_>) -> bool {
+        false
+    }
+    fn extract(&self, _input: &FileInput<'_>) -> Result<Vec<Package>, ExtractError> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,11 @@
+//! Package extractors and the engine that feeds them.
+//!
+//! Every extractor implements [`Extractor`]: it says which files it wants
+//! ([`Extractor::wants`], from path, size and mode alone) and then parses only
+//! those ([`Extractor::extract`]). The scan engine streams each layer once and
+//! hands every wanted file to every extractor that asked for it.
+
+mod extractor;
+pub mod extractors;
+
+pub use extractor::{package_at, ExtractError, Extractor, FileInput, FileMeta};

@@ -1,0 +1,13 @@
+//! Domain types shared by every Bulwark crate.
+//!
+//! A [`Package`] is one piece of installed software found in an image or a
+//! directory; [`PackageKind`] says what packaging system it came from and,
+//! through a single table, how its purl and OSV ecosystem are spelt.
+
+mod os;
+mod package;
+mod purl;
+
+pub use os::OsRelease;
+pub use package::{LayerRef, Package, PackageKind, SourcePackage};
+pub use purl::purl_for;
