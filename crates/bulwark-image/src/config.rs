@@ -95,12 +95,7 @@ impl ImageConfig {
 
     /// The history entries that produced a layer, aligned with `rootfs.diff_ids`.
     pub fn layer_history(&self) -> Vec<Option<&History>> {
-        let mut out: Vec<Option<&History>> = self
-            .history
-            .iter()
-            .filter(|h| !h.empty_layer)
-            .map(Some)
-            .collect();
+        let mut out: Vec<Option<&History>> = self.history.iter().filter(|h| !h.empty_layer).map(Some).collect();
         out.resize(self.rootfs.diff_ids.len().max(out.len()), None);
         out
     }

@@ -12,21 +12,12 @@ pub struct Digest {
 impl Digest {
     /// Parses `sha256:<64 lower-case hex>`; anything else is an error message.
     pub fn parse(s: &str) -> Result<Digest, String> {
-        let hex = s
-            .strip_prefix("sha256:")
-            .ok_or_else(|| format!("unsupported digest {s:?} (only sha256 is supported)"))?;
-        if hex.len() != 64
-            || !hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err(format!(
-                "malformed digest {s:?}: want sha256 followed by 64 lower-case hex digits"
-            ));
+        let hex =
+            s.strip_prefix("sha256:").ok_or_else(|| format!("unsupported digest {s:?} (only sha256 is supported)"))?;
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(format!("malformed digest {s:?}: want sha256 followed by 64 lower-case hex digits"));
         }
-        Ok(Digest {
-            hex: hex.to_string(),
-        })
+        Ok(Digest { hex: hex.to_string() })
     }
 
     /// The hex part, safe to use as a file name (validated by [`Digest::parse`]).
@@ -36,9 +27,7 @@ impl Digest {
 
     /// The sha256 digest of `data`.
     pub fn of(data: &[u8]) -> Digest {
-        Digest {
-            hex: hex::encode(Sha256::digest(data)),
-        }
+        Digest { hex: hex::encode(Sha256::digest(data)) }
     }
 }
 
@@ -62,14 +51,7 @@ pub struct VerifyingReader<R> {
 impl<R: Read> VerifyingReader<R> {
     /// Verify `inner` against `expected` (and `expected_size` when the manifest gives one).
     pub fn new(inner: R, expected: Digest, expected_size: Option<u64>) -> Self {
-        VerifyingReader {
-            inner,
-            hasher: Sha256::new(),
-            expected,
-            expected_size,
-            seen: 0,
-            done: false,
-        }
+        VerifyingReader { inner, hasher: Sha256::new(), expected, expected_size, seen: 0, done: false }
     }
 }
 
@@ -86,10 +68,7 @@ impl<R: Read> Read for VerifyingReader<R> {
                 if self.seen > size {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!(
-                            "blob {} is longer than the {size} bytes its descriptor declares",
-                            self.expected
-                        ),
+                        format!("blob {} is longer than the {size} bytes its descriptor declares", self.expected),
                     ));
                 }
             }
@@ -110,10 +89,7 @@ impl<R: Read> Read for VerifyingReader<R> {
             if size != self.seen {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!(
-                        "blob {} is {} bytes, its descriptor declares {size}",
-                        self.expected, self.seen
-                    ),
+                    format!("blob {} is {} bytes, its descriptor declares {size}", self.expected, self.seen),
                 ));
             }
         }
@@ -130,20 +106,14 @@ mod tests {
         let data = b"hello layer".to_vec();
         let good = Digest::of(&data);
         let mut out = Vec::new();
-        VerifyingReader::new(&data[..], good.clone(), Some(data.len() as u64))
-            .read_to_end(&mut out)
-            .unwrap();
+        VerifyingReader::new(&data[..], good.clone(), Some(data.len() as u64)).read_to_end(&mut out).unwrap();
         assert_eq!(out, data);
 
         let tampered = b"hello layeR".to_vec();
-        let err = VerifyingReader::new(&tampered[..], good.clone(), None)
-            .read_to_end(&mut Vec::new())
-            .unwrap_err();
+        let err = VerifyingReader::new(&tampered[..], good.clone(), None).read_to_end(&mut Vec::new()).unwrap_err();
         assert!(err.to_string().contains("digest mismatch"), "{err}");
 
-        let err = VerifyingReader::new(&data[..], good, Some(3))
-            .read_to_end(&mut Vec::new())
-            .unwrap_err();
+        let err = VerifyingReader::new(&data[..], good, Some(3)).read_to_end(&mut Vec::new()).unwrap_err();
         assert!(err.to_string().contains("longer than"), "{err}");
     }
 

@@ -27,41 +27,27 @@ impl TarIndex {
         let mut head = [0u8; 4];
         let n = f.read(&mut head).map_err(|e| e.to_string())?;
         if sniff_compression(&head[..n]) != Compression::None {
-            return Err(
-                "the archive itself is compressed; decompress it first (e.g. gunzip image.tar.gz)"
-                    .into(),
-            );
+            return Err("the archive itself is compressed; decompress it first (e.g. gunzip image.tar.gz)".into());
         }
         f.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
         let mut archive = tar::Archive::new(f);
         let mut files = HashMap::new();
-        let entries = archive
-            .entries_with_seek()
-            .map_err(|e| format!("not a tar archive: {e}"))?;
+        let entries = archive.entries_with_seek().map_err(|e| format!("not a tar archive: {e}"))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("corrupt tar entry: {e}"))?;
-            if !matches!(
-                entry.header().entry_type(),
-                tar::EntryType::Regular | tar::EntryType::Continuous
-            ) {
+            if !matches!(entry.header().entry_type(), tar::EntryType::Regular | tar::EntryType::Continuous) {
                 continue;
             }
             let raw = entry.path_bytes();
             let name = normalize_entry_path(&String::from_utf8_lossy(&raw))?;
             files.insert(name, (entry.raw_file_position(), entry.size()));
         }
-        Ok(TarIndex {
-            path: path.to_path_buf(),
-            files,
-        })
+        Ok(TarIndex { path: path.to_path_buf(), files })
     }
 
     fn range(&self, name: &str) -> Result<(u64, u64), String> {
         let name = normalize_entry_path(name)?;
-        self.files
-            .get(&name)
-            .copied()
-            .ok_or_else(|| format!("{name} is not in the archive"))
+        self.files.get(&name).copied().ok_or_else(|| format!("{name} is not in the archive"))
     }
 }
 
@@ -72,9 +58,7 @@ impl LayoutFiles for TarIndex {
             return Err(format!("{name}: {size} bytes, larger than any manifest"));
         }
         let mut data = Vec::with_capacity(size as usize);
-        self.open(name)?
-            .read_to_end(&mut data)
-            .map_err(|e| format!("{name}: {e}"))?;
+        self.open(name)?.read_to_end(&mut data).map_err(|e| format!("{name}: {e}"))?;
         Ok(data)
     }
 
@@ -112,26 +96,16 @@ impl DockerArchive {
         if !index.files.contains_key("manifest.json") {
             if index.files.contains_key("index.json") {
                 let info = resolve_layout(&index, &reference, None, platform)?;
-                return Ok(DockerArchive {
-                    index,
-                    info,
-                    layer_files: None,
-                });
+                return Ok(DockerArchive { index, info, layer_files: None });
             }
-            return Err(invalid(
-                "neither manifest.json nor index.json: not a docker-archive".into(),
-            ));
+            return Err(invalid("neither manifest.json nor index.json: not a docker-archive".into()));
         }
         let data = index.read_small("manifest.json").map_err(invalid)?;
-        let manifests: Vec<LegacyManifest> = serde_json::from_slice(&data)
-            .map_err(|e| invalid(format!("manifest.json is not valid: {e}")))?;
-        let m = manifests
-            .into_iter()
-            .next()
-            .ok_or_else(|| invalid("manifest.json lists no images".into()))?;
-        let config_data = index
-            .read_small(&m.config)
-            .map_err(|e| invalid(format!("config named by manifest.json: {e}")))?;
+        let manifests: Vec<LegacyManifest> =
+            serde_json::from_slice(&data).map_err(|e| invalid(format!("manifest.json is not valid: {e}")))?;
+        let m = manifests.into_iter().next().ok_or_else(|| invalid("manifest.json lists no images".into()))?;
+        let config_data =
+            index.read_small(&m.config).map_err(|e| invalid(format!("config named by manifest.json: {e}")))?;
         let config = ImageConfig::from_json(&config_data).map_err(invalid)?;
         if config.rootfs.diff_ids.len() != m.layers.len() {
             return Err(invalid(format!(
@@ -142,12 +116,9 @@ impl DockerArchive {
         }
         let mut layers = Vec::new();
         for (i, file) in m.layers.iter().enumerate() {
-            let (_, size) = index.range(file).map_err(|e| {
-                invalid(format!(
-                    "layer {} named by manifest.json is missing: {e}",
-                    i + 1
-                ))
-            })?;
+            let (_, size) = index
+                .range(file)
+                .map_err(|e| invalid(format!("layer {} named by manifest.json is missing: {e}", i + 1)))?;
             let diff_id = config.rootfs.diff_ids[i].clone();
             // Blobs stored under their digest (Docker ≥ 25) are verified against that; legacy
             // uncompressed layer tars against the config's diff_id.
@@ -170,11 +141,7 @@ impl DockerArchive {
             config,
             layers,
         };
-        Ok(DockerArchive {
-            index,
-            info,
-            layer_files: Some(m.layers),
-        })
+        Ok(DockerArchive { index, info, layer_files: Some(m.layers) })
     }
 }
 

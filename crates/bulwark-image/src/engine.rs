@@ -12,15 +12,8 @@ pub struct EngineImage {
 
 impl EngineImage {
     /// PLACEHOLDER.
-    pub fn open(
-        _kind: EngineKind,
-        name: &str,
-        _platform: &Platform,
-    ) -> Result<EngineImage, ImageError> {
-        Err(ImageError::Remote {
-            image: name.to_string(),
-            message: "engine sources are not implemented yet".into(),
-        })
+    pub fn open(_kind: EngineKind, name: &str, _platform: &Platform) -> Result<EngineImage, ImageError> {
+        Err(ImageError::Remote { image: name.to_string(), message: "engine sources are not implemented yet".into() })
     }
 }
 

@@ -52,17 +52,11 @@ pub enum ImageError {
 impl ImageError {
     /// A malformed-metadata error for `image`.
     pub fn invalid(image: impl Into<String>, message: impl Into<String>) -> Self {
-        ImageError::Invalid {
-            image: image.into(),
-            message: message.into(),
-        }
+        ImageError::Invalid { image: image.into(), message: message.into() }
     }
 
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        ImageError::Io {
-            path: path.into(),
-            source,
-        }
+        ImageError::Io { path: path.into(), source }
     }
 }

@@ -31,8 +31,7 @@ pub use registry::{Credentials, RegistryOptions};
 pub use rootfs::walk_dir;
 pub use source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
 pub use walk::{
-    sniff_compression, walk_layer, Compression, LayerContents, Visitor, WalkOptions,
-    DEFAULT_MAX_FILE_SIZE,
+    sniff_compression, walk_layer, Compression, LayerContents, Visitor, WalkOptions, DEFAULT_MAX_FILE_SIZE,
 };
 
 /// How to open an image: platform choice and registry access.
@@ -45,24 +44,13 @@ pub struct OpenOptions {
 }
 
 /// Opens an image reference that has layers (everything but `dir:`).
-pub fn open(
-    reference: &ImageRef,
-    options: &OpenOptions,
-) -> Result<Box<dyn ImageSource>, ImageError> {
+pub fn open(reference: &ImageRef, options: &OpenOptions) -> Result<Box<dyn ImageSource>, ImageError> {
     let platform = options.platform.clone().unwrap_or_else(Platform::host);
     Ok(match reference {
         ImageRef::DockerArchive(path) => Box::new(DockerArchive::open(path, &platform)?),
-        ImageRef::OciLayout { dir, tag } => {
-            Box::new(OciLayout::open(dir, tag.as_deref(), &platform)?)
-        }
-        ImageRef::Registry(r) => Box::new(registry::RegistryImage::open(
-            r,
-            &platform,
-            &options.registry,
-        )?),
-        ImageRef::Engine { kind, name } => {
-            Box::new(engine::EngineImage::open(*kind, name, &platform)?)
-        }
+        ImageRef::OciLayout { dir, tag } => Box::new(OciLayout::open(dir, tag.as_deref(), &platform)?),
+        ImageRef::Registry(r) => Box::new(registry::RegistryImage::open(r, &platform, &options.registry)?),
+        ImageRef::Engine { kind, name } => Box::new(engine::EngineImage::open(*kind, name, &platform)?),
         ImageRef::Dir(path) => {
             return Err(ImageError::invalid(
                 path.display().to_string(),

@@ -70,8 +70,7 @@ pub struct ManifestDoc {
 impl ManifestDoc {
     /// Parses a manifest or index, with a message naming `what` on failure.
     pub fn parse(data: &[u8], what: &str) -> Result<ManifestDoc, String> {
-        serde_json::from_slice(data)
-            .map_err(|e| format!("{what} is not a valid manifest or index: {e}"))
+        serde_json::from_slice(data).map_err(|e| format!("{what} is not a valid manifest or index: {e}"))
     }
 
     /// Whether this document is an index / manifest list.
@@ -86,18 +85,10 @@ pub fn is_index_media_type(media_type: &str) -> bool {
 }
 
 /// Picks the entry of an index matching `platform`; attestation manifests (`unknown/unknown`) are skipped.
-pub fn select_platform<'a>(
-    entries: &'a [Descriptor],
-    platform: &Platform,
-) -> Result<&'a Descriptor, String> {
+pub fn select_platform<'a>(entries: &'a [Descriptor], platform: &Platform) -> Result<&'a Descriptor, String> {
     let candidates: Vec<&Descriptor> = entries
         .iter()
-        .filter(|d| {
-            d.annotations
-                .get("vnd.docker.reference.type")
-                .map(|t| t != "attestation-manifest")
-                .unwrap_or(true)
-        })
+        .filter(|d| d.annotations.get("vnd.docker.reference.type").map(|t| t != "attestation-manifest").unwrap_or(true))
         .collect();
     if let Some(d) = candidates.iter().find(|d| match &d.platform {
         Some(p) => platform.matches(&p.os, &p.architecture, p.variant.as_deref()),
@@ -119,10 +110,6 @@ pub fn select_platform<'a>(
         .collect();
     Err(format!(
         "no manifest for platform {platform}; available: {}; choose one with --platform",
-        if available.is_empty() {
-            "none".to_string()
-        } else {
-            available.join(", ")
-        }
+        if available.is_empty() { "none".to_string() } else { available.join(", ") }
     ))
 }

@@ -83,9 +83,7 @@ impl MergedView {
                 if let Some((_, EntryKind::Symlink(target))) = self.entries.get(&prefix) {
                     hops += 1;
                     if hops > MAX_SYMLINK_HOPS {
-                        return Err(format!(
-                            "/{path}: too many levels of symbolic links (loop at /{prefix})"
-                        ));
+                        return Err(format!("/{path}: too many levels of symbolic links (loop at /{prefix})"));
                     }
                     let mut next = resolve_link_target(&prefix, target);
                     for rest in &segs[i + 1..] {

@@ -28,14 +28,9 @@ impl LayoutFiles for DirFiles {
         let full = self.root.join(path);
         let f = std::fs::File::open(&full).map_err(|e| format!("{}: {e}", full.display()))?;
         let mut data = Vec::new();
-        f.take(MAX_METADATA_SIZE + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| format!("{}: {e}", full.display()))?;
+        f.take(MAX_METADATA_SIZE + 1).read_to_end(&mut data).map_err(|e| format!("{}: {e}", full.display()))?;
         if data.len() as u64 > MAX_METADATA_SIZE {
-            return Err(format!(
-                "{}: larger than {MAX_METADATA_SIZE} bytes, not a manifest",
-                full.display()
-            ));
+            return Err(format!("{}: larger than {MAX_METADATA_SIZE} bytes, not a manifest", full.display()));
         }
         Ok(data)
     }
@@ -56,18 +51,12 @@ pub(crate) fn blob_path(digest: &str) -> Result<String, String> {
 /// Reads and verifies a small blob.
 pub(crate) fn read_blob(files: &dyn LayoutFiles, desc: &Descriptor) -> Result<Vec<u8>, String> {
     let path = blob_path(&desc.digest)?;
-    let data = files.read_small(&path).map_err(|e| {
-        format!(
-            "blob {} named by the manifest is missing or unreadable: {e}",
-            desc.digest
-        )
-    })?;
+    let data = files
+        .read_small(&path)
+        .map_err(|e| format!("blob {} named by the manifest is missing or unreadable: {e}", desc.digest))?;
     let got = Digest::of(&data);
     if got.to_string() != desc.digest {
-        return Err(format!(
-            "blob {} does not match its digest (content hashes to {got})",
-            desc.digest
-        ));
+        return Err(format!("blob {} does not match its digest (content hashes to {got})", desc.digest));
     }
     Ok(data)
 }
@@ -80,33 +69,21 @@ pub(crate) fn resolve_layout(
     platform: &Platform,
 ) -> Result<ImageInfo, ImageError> {
     let invalid = |m: String| ImageError::invalid(reference, m);
-    let index = files
-        .read_small("index.json")
-        .map_err(|e| invalid(format!("not an OCI layout (index.json): {e}")))?;
+    let index = files.read_small("index.json").map_err(|e| invalid(format!("not an OCI layout (index.json): {e}")))?;
     let index = ManifestDoc::parse(&index, "index.json").map_err(invalid)?;
     let entries = index.manifests.unwrap_or_default();
     let tagged: Vec<Descriptor> = match tag {
         Some(t) => entries
             .iter()
-            .filter(|d| {
-                d.annotations
-                    .get("org.opencontainers.image.ref.name")
-                    .map(|n| n == t)
-                    .unwrap_or(false)
-            })
+            .filter(|d| d.annotations.get("org.opencontainers.image.ref.name").map(|n| n == t).unwrap_or(false))
             .cloned()
             .collect(),
         None => entries.clone(),
     };
     if tagged.is_empty() {
-        let tags: Vec<&String> = entries
-            .iter()
-            .filter_map(|d| d.annotations.get("org.opencontainers.image.ref.name"))
-            .collect();
-        return Err(invalid(format!(
-            "no image tagged {:?} in index.json; tags present: {tags:?}",
-            tag.unwrap_or("")
-        )));
+        let tags: Vec<&String> =
+            entries.iter().filter_map(|d| d.annotations.get("org.opencontainers.image.ref.name")).collect();
+        return Err(invalid(format!("no image tagged {:?} in index.json; tags present: {tags:?}", tag.unwrap_or(""))));
     }
     let mut desc = if tagged.len() == 1 && tagged[0].platform.is_none() {
         tagged[0].clone()
@@ -116,18 +93,13 @@ pub(crate) fn resolve_layout(
     // Follow nested indexes down to an image manifest.
     for _ in 0..8 {
         let data = read_blob(files, &desc).map_err(invalid)?;
-        let doc =
-            ManifestDoc::parse(&data, &format!("manifest {}", desc.digest)).map_err(invalid)?;
+        let doc = ManifestDoc::parse(&data, &format!("manifest {}", desc.digest)).map_err(invalid)?;
         if is_index_media_type(&desc.media_type) || doc.is_index() {
             let entries = doc.manifests.unwrap_or_default();
-            desc = select_platform(&entries, platform)
-                .map_err(invalid)?
-                .clone();
+            desc = select_platform(&entries, platform).map_err(invalid)?.clone();
             continue;
         }
-        let config_desc = doc
-            .config
-            .ok_or_else(|| invalid(format!("manifest {} has no config", desc.digest)))?;
+        let config_desc = doc.config.ok_or_else(|| invalid(format!("manifest {} has no config", desc.digest)))?;
         let config_data = read_blob(files, &config_desc).map_err(invalid)?;
         let config = ImageConfig::from_json(&config_data).map_err(invalid)?;
         let layers = doc.layers.unwrap_or_default();
@@ -167,11 +139,7 @@ pub struct OciLayout {
 
 impl OciLayout {
     /// Opens the image tagged `tag` (or the only image) in the layout at `dir`.
-    pub fn open(
-        dir: &Path,
-        tag: Option<&str>,
-        platform: &Platform,
-    ) -> Result<OciLayout, ImageError> {
+    pub fn open(dir: &Path, tag: Option<&str>, platform: &Platform) -> Result<OciLayout, ImageError> {
         let reference = match tag {
             Some(t) => format!("oci:{}:{t}", dir.display()),
             None => format!("oci:{}", dir.display()),
@@ -179,14 +147,9 @@ impl OciLayout {
         if !dir.is_dir() {
             return Err(ImageError::invalid(reference, "no such directory"));
         }
-        let files = DirFiles {
-            root: dir.to_path_buf(),
-        };
+        let files = DirFiles { root: dir.to_path_buf() };
         let info = resolve_layout(&files, &reference, tag, platform)?;
-        Ok(OciLayout {
-            files: Box::new(files),
-            info,
-        })
+        Ok(OciLayout { files: Box::new(files), info })
     }
 }
 
@@ -214,9 +177,7 @@ pub(crate) fn open_layout_layer<'a>(
         message: m,
     };
     let path = blob_path(&layer.digest).map_err(err)?;
-    let blob = files
-        .open(&path)
-        .map_err(|e| err(format!("blob named by the manifest is missing: {e}")))?;
+    let blob = files.open(&path).map_err(|e| err(format!("blob named by the manifest is missing: {e}")))?;
     let digest = Digest::parse(&layer.digest).map_err(err)?;
     Ok(Box::new(VerifyingReader::new(blob, digest, layer.size)))
 }

@@ -35,10 +35,7 @@ impl RegistryImage {
         _platform: &Platform,
         _options: &RegistryOptions,
     ) -> Result<RegistryImage, ImageError> {
-        Err(ImageError::Remote {
-            image: r.to_string(),
-            message: "registry pulls are not implemented yet".into(),
-        })
+        Err(ImageError::Remote { image: r.to_string(), message: "registry pulls are not implemented yet".into() })
     }
 }
 

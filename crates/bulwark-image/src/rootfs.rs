@@ -20,11 +20,7 @@ pub fn walk_dir<V: Visitor>(
     let mut out = LayerContents::default();
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
-        let dir = if rel.is_empty() {
-            root.to_path_buf()
-        } else {
-            root.join(&rel)
-        };
+        let dir = if rel.is_empty() { root.to_path_buf() } else { root.join(&rel) };
         let read = match std::fs::read_dir(&dir) {
             Ok(r) => r,
             Err(e) => {
@@ -41,11 +37,7 @@ pub fn walk_dir<V: Visitor>(
                 }
             };
             let name = item.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
+            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             if rel.is_empty() && matches!(path.as_str(), "proc" | "sys" | "dev") {
                 continue;
             }
@@ -61,21 +53,15 @@ pub fn walk_dir<V: Visitor>(
                 stack.push(path.clone());
                 EntryKind::Dir
             } else if ft.is_symlink() {
-                let target = std::fs::read_link(item.path())
-                    .map(|t| t.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let target =
+                    std::fs::read_link(item.path()).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
                 EntryKind::Symlink(target)
             } else if ft.is_file() {
                 EntryKind::File
             } else {
                 EntryKind::Other
             };
-            let entry = EntryMeta {
-                path: &path,
-                kind: &kind,
-                size: meta.len(),
-                mode: meta.permissions().mode(),
-            };
+            let entry = EntryMeta { path: &path, kind: &kind, size: meta.len(), mode: meta.permissions().mode() };
             if kind == EntryKind::File && visitor.wants(&entry) {
                 if meta.len() > options.max_file_size {
                     out.warnings.push(format!(

@@ -62,11 +62,9 @@ impl Platform {
             [os, arch] if !os.is_empty() && !arch.is_empty() => {
                 Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: None })
             }
-            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => Ok(Platform {
-                os: os.to_string(),
-                architecture: arch.to_string(),
-                variant: Some(variant.to_string()),
-            }),
+            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
+                Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: Some(variant.to_string()) })
+            }
             _ => Err(format!("invalid platform {s:?}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8")),
         }
     }
@@ -83,11 +81,7 @@ impl Platform {
             "riscv64" => "riscv64",
             other => other,
         };
-        Platform {
-            os: "linux".into(),
-            architecture: architecture.into(),
-            variant: None,
-        }
+        Platform { os: "linux".into(), architecture: architecture.into(), variant: None }
     }
 
     /// Whether an index entry's platform fields match this one.

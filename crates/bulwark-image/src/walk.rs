@@ -56,9 +56,7 @@ pub struct WalkOptions {
 
 impl Default for WalkOptions {
     fn default() -> Self {
-        WalkOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        }
+        WalkOptions { max_file_size: DEFAULT_MAX_FILE_SIZE }
     }
 }
 
@@ -106,20 +104,9 @@ pub fn walk_layer<V: Visitor>(
     options: WalkOptions,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerContents<V::Output>, String> {
-    let counted = Counting {
-        inner: blob,
-        count: 0,
-    };
-    let mut buffered = BufReader::with_capacity(
-        256 * 1024,
-        ProgressReader {
-            inner: counted,
-            on_bytes,
-        },
-    );
-    let head = buffered
-        .fill_buf()
-        .map_err(|e| format!("reading layer: {e}"))?;
+    let counted = Counting { inner: blob, count: 0 };
+    let mut buffered = BufReader::with_capacity(256 * 1024, ProgressReader { inner: counted, on_bytes });
+    let head = buffered.fill_buf().map_err(|e| format!("reading layer: {e}"))?;
     let compression = sniff_compression(head);
     let result = match compression {
         Compression::None => walk_tar(&mut buffered, visitor, options),
@@ -129,8 +116,7 @@ pub fn walk_layer<V: Visitor>(
             r.and_then(|c| drain(&mut dec, "gzip stream").map(|_| c))
         }
         Compression::Zstd => {
-            let mut dec = zstd::stream::read::Decoder::with_buffer(&mut buffered)
-                .map_err(|e| format!("zstd: {e}"))?;
+            let mut dec = zstd::stream::read::Decoder::with_buffer(&mut buffered).map_err(|e| format!("zstd: {e}"))?;
             let r = walk_tar(&mut dec, visitor, options);
             r.and_then(|c| drain(&mut dec, "zstd stream").map(|_| c))
         }
@@ -162,21 +148,15 @@ fn walk_tar<V: Visitor>(
     visitor: &V,
     options: WalkOptions,
 ) -> Result<LayerContents<V::Output>, String> {
-    let mut counted = Counting {
-        inner: reader,
-        count: 0,
-    };
+    let mut counted = Counting { inner: reader, count: 0 };
     let mut out = LayerContents::default();
     let mut by_path: HashMap<String, usize> = HashMap::new();
     {
         let mut archive = tar::Archive::new(&mut counted);
-        let entries = archive
-            .entries()
-            .map_err(|e| format!("not a tar archive: {e}"))?;
+        let entries = archive.entries().map_err(|e| format!("not a tar archive: {e}"))?;
         let mut last_path = String::from("(start of layer)");
         for entry in entries {
-            let mut entry =
-                entry.map_err(|e| format!("corrupt tar entry after {last_path:?}: {e}"))?;
+            let mut entry = entry.map_err(|e| format!("corrupt tar entry after {last_path:?}: {e}"))?;
             let raw = entry.path_bytes();
             let raw = String::from_utf8_lossy(&raw).into_owned();
             let path = normalize_entry_path(&raw)?;
@@ -185,26 +165,17 @@ fn walk_tar<V: Visitor>(
             let mode = header.mode().unwrap_or(0o644);
             let size = entry.size();
             let kind = match header.entry_type() {
-                tar::EntryType::Regular
-                | tar::EntryType::Continuous
-                | tar::EntryType::GNUSparse => EntryKind::File,
+                tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => EntryKind::File,
                 tar::EntryType::Directory => EntryKind::Dir,
                 tar::EntryType::Symlink => {
-                    let target = entry
-                        .link_name_bytes()
-                        .map(|b| String::from_utf8_lossy(&b).into_owned())
-                        .unwrap_or_default();
+                    let target =
+                        entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
                     EntryKind::Symlink(target)
                 }
                 tar::EntryType::Link => {
-                    let target = entry
-                        .link_name_bytes()
-                        .map(|b| String::from_utf8_lossy(&b).into_owned())
-                        .unwrap_or_default();
-                    EntryKind::Hardlink(
-                        normalize_entry_path(&target)
-                            .map_err(|m| format!("hard link {path:?}: {m}"))?,
-                    )
+                    let target =
+                        entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+                    EntryKind::Hardlink(normalize_entry_path(&target).map_err(|m| format!("hard link {path:?}: {m}"))?)
                 }
                 tar::EntryType::XGlobalHeader
                 | tar::EntryType::XHeader
@@ -223,20 +194,11 @@ fn walk_tar<V: Visitor>(
                 if deleted == ".wh..opq" {
                     out.opaque_dirs.push(dir.to_string());
                 } else if !deleted.starts_with(".wh.") {
-                    out.whiteouts.push(if dir.is_empty() {
-                        deleted.to_string()
-                    } else {
-                        format!("{dir}/{deleted}")
-                    });
+                    out.whiteouts.push(if dir.is_empty() { deleted.to_string() } else { format!("{dir}/{deleted}") });
                 }
                 continue;
             }
-            let meta = EntryMeta {
-                path: &path,
-                kind: &kind,
-                size,
-                mode,
-            };
+            let meta = EntryMeta { path: &path, kind: &kind, size, mode };
             match &kind {
                 EntryKind::File if visitor.wants(&meta) => {
                     if size > options.max_file_size {
@@ -261,9 +223,7 @@ fn walk_tar<V: Visitor>(
                         by_path.insert(path.clone(), out.outputs.len());
                         out.outputs.push((path.clone(), output));
                     }
-                    None => out.warnings.push(format!(
-                        "{path}: hard link to {target}, which was not read; skipped"
-                    )),
+                    None => out.warnings.push(format!("{path}: hard link to {target}, which was not read; skipped")),
                 },
                 _ => {}
             }

@@ -52,10 +52,7 @@ pub struct ExtractError {
 impl ExtractError {
     /// An error about `input`, e.g. `ExtractError::new(&input, "line 3: missing Version")`.
     pub fn new(input: &FileInput<'_>, message: impl Into<String>) -> Self {
-        ExtractError {
-            path: input.location(),
-            message: message.into(),
-        }
+        ExtractError { path: input.location(), message: message.into() }
     }
 }
 

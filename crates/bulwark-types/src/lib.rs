@@ -4,10 +4,12 @@
 //! directory; [`PackageKind`] says what packaging system it came from and,
 //! through a single table, how its purl and OSV ecosystem are spelt.
 
+mod inventory;
 mod os;
 mod package;
 mod purl;
 
+pub use inventory::{Inventory, ScanTarget, INVENTORY_SCHEMA_VERSION};
 pub use os::OsRelease;
 pub use package::{LayerRef, Package, PackageKind, SourcePackage};
 pub use purl::purl_for;

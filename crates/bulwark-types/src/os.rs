@@ -21,12 +21,7 @@ impl OsRelease {
     /// OSV ecosystem name for this distribution's packages, e.g. `Debian:12`, `Alpine:v3.19`.
     pub fn osv_ecosystem(&self) -> Option<String> {
         let major = self.version_id.split('.').next().unwrap_or_default();
-        let major_minor: String = self
-            .version_id
-            .split('.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(".");
+        let major_minor: String = self.version_id.split('.').take(2).collect::<Vec<_>>().join(".");
         let eco = match self.id.as_str() {
             "debian" => format!("Debian:{major}"),
             "ubuntu" => format!("Ubuntu:{}", self.version_id),

@@ -144,12 +144,7 @@ pub struct Package {
 
 impl Package {
     /// A package with only identity fields set; the rest are filled by the scan engine.
-    pub fn new(
-        kind: PackageKind,
-        name: impl Into<String>,
-        version: impl Into<String>,
-        found_by: &str,
-    ) -> Self {
+    pub fn new(kind: PackageKind, name: impl Into<String>, version: impl Into<String>, found_by: &str) -> Self {
         Package {
             kind,
             name: name.into(),

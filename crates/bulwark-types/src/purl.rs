@@ -4,11 +4,7 @@ use crate::{OsRelease, Package, PackageKind};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Characters left unencoded in purl segments: the spec's unreserved set.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'-').remove(b'_').remove(b'~');
 /// Versions may also keep `:` (dpkg epochs) readable.
 const VERSION: &AsciiSet = &SEGMENT.remove(b':');
 
@@ -35,18 +31,11 @@ fn shape(kind: PackageKind) -> PurlShape {
         PackageKind::Composer => ("composer", Some('/'), true),
         PackageKind::Nuget => ("nuget", None, false),
     };
-    PurlShape {
-        ty,
-        split_on,
-        lowercase,
-    }
+    PurlShape { ty, split_on, lowercase }
 }
 
 fn encode_path(s: &str) -> String {
-    s.split('/')
-        .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
+    s.split('/').map(|seg| utf8_percent_encode(seg, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
 }
 
 /// The package URL for `pkg`; OS packages take their namespace and `distro` qualifier from `os`.
@@ -126,55 +115,20 @@ mod tests {
     #[test]
     fn language_purls_follow_the_spec_examples() {
         let cases = [
-            (
-                PackageKind::Npm,
-                "@angular/animation",
-                "12.3.1",
-                "pkg:npm/%40angular/animation@12.3.1",
-            ),
-            (
-                PackageKind::Npm,
-                "lodash",
-                "4.17.4",
-                "pkg:npm/lodash@4.17.4",
-            ),
-            (
-                PackageKind::Python,
-                "Django_Rest.framework",
-                "1.11.1",
-                "pkg:pypi/django-rest-framework@1.11.1",
-            ),
+            (PackageKind::Npm, "@angular/animation", "12.3.1", "pkg:npm/%40angular/animation@12.3.1"),
+            (PackageKind::Npm, "lodash", "4.17.4", "pkg:npm/lodash@4.17.4"),
+            (PackageKind::Python, "Django_Rest.framework", "1.11.1", "pkg:pypi/django-rest-framework@1.11.1"),
             (
                 PackageKind::Maven,
                 "org.apache.xmlgraphics:batik-anim",
                 "1.9.1",
                 "pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1",
             ),
-            (
-                PackageKind::Go,
-                "github.com/gorilla/context",
-                "v1.1.1",
-                "pkg:golang/github.com/gorilla/context@v1.1.1",
-            ),
-            (
-                PackageKind::Cargo,
-                "smallvec",
-                "0.6.13",
-                "pkg:cargo/smallvec@0.6.13",
-            ),
-            (
-                PackageKind::Composer,
-                "Laravel/Laravel",
-                "5.5.0",
-                "pkg:composer/laravel/laravel@5.5.0",
-            ),
+            (PackageKind::Go, "github.com/gorilla/context", "v1.1.1", "pkg:golang/github.com/gorilla/context@v1.1.1"),
+            (PackageKind::Cargo, "smallvec", "0.6.13", "pkg:cargo/smallvec@0.6.13"),
+            (PackageKind::Composer, "Laravel/Laravel", "5.5.0", "pkg:composer/laravel/laravel@5.5.0"),
             (PackageKind::Gem, "rails", "7.0.1", "pkg:gem/rails@7.0.1"),
-            (
-                PackageKind::Nuget,
-                "Newtonsoft.Json",
-                "13.0.1",
-                "pkg:nuget/Newtonsoft.Json@13.0.1",
-            ),
+            (PackageKind::Nuget, "Newtonsoft.Json", "13.0.1", "pkg:nuget/Newtonsoft.Json@13.0.1"),
         ];
         for (kind, name, version, want) in cases {
             assert_eq!(purl_for(&pkg(kind, name, version), None), want);
@@ -183,64 +137,31 @@ mod tests {
 
     #[test]
     fn os_purls_carry_distro_arch_and_epoch() {
-        let os = OsRelease {
-            id: "debian".into(),
-            version_id: "12".into(),
-            ..Default::default()
-        };
+        let os = OsRelease { id: "debian".into(), version_id: "12".into(), ..Default::default() };
         let mut git = pkg(PackageKind::Deb, "git", "1:2.39.5-0+deb12u3");
         git.arch = Some("amd64".into());
-        assert_eq!(
-            purl_for(&git, Some(&os)),
-            "pkg:deb/debian/git@1:2.39.5-0%2Bdeb12u3?arch=amd64&distro=debian-12"
-        );
+        assert_eq!(purl_for(&git, Some(&os)), "pkg:deb/debian/git@1:2.39.5-0%2Bdeb12u3?arch=amd64&distro=debian-12");
 
         let mut libc = pkg(PackageKind::Deb, "libc6", "2.36-9+deb12u14");
-        libc.source = Some(SourcePackage {
-            name: "glibc".into(),
-            version: "2.36-9+deb12u14".into(),
-        });
+        libc.source = Some(SourcePackage { name: "glibc".into(), version: "2.36-9+deb12u14".into() });
         assert_eq!(
             purl_for(&libc, Some(&os)),
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?distro=debian-12&upstream=glibc"
         );
 
-        let rhel = OsRelease {
-            id: "rhel".into(),
-            version_id: "9.4".into(),
-            ..Default::default()
-        };
+        let rhel = OsRelease { id: "rhel".into(), version_id: "9.4".into(), ..Default::default() };
         let mut bash = pkg(PackageKind::Rpm, "bash", "1:5.1.8-9.el9");
         bash.arch = Some("x86_64".into());
-        assert_eq!(
-            purl_for(&bash, Some(&rhel)),
-            "pkg:rpm/rhel/bash@5.1.8-9.el9?arch=x86_64&distro=rhel-9.4&epoch=1"
-        );
+        assert_eq!(purl_for(&bash, Some(&rhel)), "pkg:rpm/rhel/bash@5.1.8-9.el9?arch=x86_64&distro=rhel-9.4&epoch=1");
     }
 
     #[test]
     fn osv_ecosystem_names_match_osv() {
-        let os = |id: &str, v: &str| OsRelease {
-            id: id.into(),
-            version_id: v.into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            os("debian", "12").osv_ecosystem().as_deref(),
-            Some("Debian:12")
-        );
-        assert_eq!(
-            os("alpine", "3.19.1").osv_ecosystem().as_deref(),
-            Some("Alpine:v3.19")
-        );
-        assert_eq!(
-            os("ubuntu", "22.04").osv_ecosystem().as_deref(),
-            Some("Ubuntu:22.04")
-        );
-        assert_eq!(
-            os("rocky", "9.3").osv_ecosystem().as_deref(),
-            Some("Rocky Linux:9")
-        );
+        let os = |id: &str, v: &str| OsRelease { id: id.into(), version_id: v.into(), ..Default::default() };
+        assert_eq!(os("debian", "12").osv_ecosystem().as_deref(), Some("Debian:12"));
+        assert_eq!(os("alpine", "3.19.1").osv_ecosystem().as_deref(), Some("Alpine:v3.19"));
+        assert_eq!(os("ubuntu", "22.04").osv_ecosystem().as_deref(), Some("Ubuntu:22.04"));
+        assert_eq!(os("rocky", "9.3").osv_ecosystem().as_deref(), Some("Rocky Linux:9"));
         assert_eq!(os("plan9", "4").osv_ecosystem(), None);
     }
 }
