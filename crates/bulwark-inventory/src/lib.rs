@@ -7,5 +7,8 @@
 
 mod extractor;
 pub mod extractors;
+pub mod os_release;
+mod scan;
 
 pub use extractor::{package_at, ExtractError, Extractor, FileInput, FileMeta};
+pub use scan::{scan_dir, scan_image, NoProgress, Progress, ScanError, ScanOptions};

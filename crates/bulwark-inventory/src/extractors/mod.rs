@@ -8,6 +8,7 @@ pub mod cargo_lock;
 pub mod composer;
 pub mod dotnet;
 pub mod dpkg;
+mod elf;
 pub mod gem;
 pub mod go_binary;
 pub mod java;

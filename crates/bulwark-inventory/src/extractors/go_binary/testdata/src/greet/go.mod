@@ -1,0 +1,3 @@
+module example.com/bulwark/greet
+
+go 1.19

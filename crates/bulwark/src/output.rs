@@ -1,0 +1,36 @@
+//! Writing a report to stdout or to `-o FILE` (atomically: a temp file renamed into place).
+
+use crate::exit::OutputError;
+use std::io::Write;
+use std::path::Path;
+
+/// Runs `write` against stdout, or against a temp file next to `path` that replaces `path` only on success.
+pub fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            match write(&mut lock).and_then(|_| lock.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(OutputError(format!("writing to stdout: {e}")).into()),
+            }
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let fail = |e: std::io::Error| OutputError(format!("writing {}: {e}", path.display()));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+            {
+                let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+                write(&mut buffered).map_err(fail)?;
+                buffered.flush().map_err(fail)?;
+            }
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+            Ok(())
+        }
+    }
+}

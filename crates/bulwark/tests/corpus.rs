@@ -1,0 +1,164 @@
+//! Ground truth on the real corpus images: what `bulwark sbom --format json` reports must equal
+//! what the images hold, from every source form.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use support::{bulwark_json, corpus, truth, truth_tsv};
+
+fn packages(inv: &Value, kind: &str) -> Vec<Value> {
+    inv["packages"].as_array().expect("packages").iter().filter(|p| p["kind"] == kind).cloned().collect()
+}
+
+fn name_versions(inv: &Value, kind: &str) -> BTreeSet<(String, String)> {
+    packages(inv, kind)
+        .iter()
+        .map(|p| {
+            (p["name"].as_str().unwrap_or_default().to_string(), p["version"].as_str().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
+fn scan(reference: &str) -> Value {
+    bulwark_json(&["sbom", "--format", "json", reference])
+}
+
+fn archive(image: &str) -> String {
+    format!("docker-archive:{}", corpus().join("archives").join(format!("{image}.tar")).display())
+}
+
+fn oci(image: &str) -> String {
+    format!("oci:{}:latest", corpus().join("oci").join(image).display())
+}
+
+#[test]
+fn debian_min_dpkg_packages_equal_the_status_file() {
+    let inv = scan(&oci("debian-min"));
+    let want: BTreeSet<(String, String, String)> =
+        truth_tsv("debian-min", "dpkg.tsv").into_iter().map(|r| (r[0].clone(), r[1].clone(), r[2].clone())).collect();
+    let got: BTreeSet<(String, String, String)> = packages(&inv, "deb")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().into(),
+                p["version"].as_str().unwrap().into(),
+                p["arch"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 88);
+    assert_eq!(inv["os"]["id"], "debian");
+    assert_eq!(inv["os"]["version_id"], "12");
+    for p in packages(&inv, "deb") {
+        assert_eq!(p["ecosystem"], "Debian:12", "{p}");
+        assert!(p["purl"].as_str().unwrap().starts_with("pkg:deb/debian/"), "{p}");
+        assert!(p["purl"].as_str().unwrap().contains("distro=debian-12"), "{p}");
+    }
+    assert!(
+        inv["packages"].as_array().unwrap().iter().all(|p| p["kind"] == "deb"),
+        "debian-min has only dpkg packages"
+    );
+}
+
+#[test]
+fn app_python_packages_equal_the_ground_truth_from_every_source() {
+    let t = truth("app-python");
+    let from_archive = scan(&archive("app-python"));
+    let from_oci = scan(&oci("app-python"));
+
+    for inv in [&from_archive, &from_oci] {
+        // dpkg: name, version, arch and source package as in the image's own status file.
+        let want: BTreeSet<Vec<String>> = truth_tsv("app-python", "dpkg.tsv").into_iter().collect();
+        let got: BTreeSet<Vec<String>> = packages(inv, "deb")
+            .iter()
+            .map(|p| {
+                let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                vec![
+                    s(&p["name"]),
+                    s(&p["version"]),
+                    s(&p["arch"]),
+                    s(&p["source"]["name"]),
+                    s(&p["source"]["version"]),
+                ]
+            })
+            .collect();
+        assert_eq!(got, want, "dpkg packages");
+        assert_eq!(got.len(), 118);
+
+        // Python: the 18 distributions of /opt/venv, PyJWT (deleted in layer 6) absent.
+        let want: BTreeSet<(String, String)> = t["python_packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap().to_string(), p["version"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(want.len(), 18);
+        assert_eq!(name_versions(inv, "python"), want, "python packages");
+        assert!(!name_versions(inv, "python").iter().any(|(n, _)| n == "PyJWT"), "PyJWT was deleted in layer 6");
+
+        // npm: 53 name@version pairs, each once although three files list it.
+        let want: BTreeSet<(String, String)> =
+            truth_tsv("app-python", "npm.tsv").into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        assert_eq!(want.len(), 53);
+        assert_eq!(name_versions(inv, "npm"), want, "npm packages");
+        assert_eq!(packages(inv, "npm").len(), 53, "no npm package counted twice");
+
+        // cargo: Cargo.lock's 8 packages; the binary's 5 are the same packages, not new ones.
+        let want: BTreeSet<(String, String)> = t["cargo_lock_packages"]["/app/rust/Cargo.lock"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap().to_string(), p["version"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(name_versions(inv, "cargo"), want, "cargo packages");
+        let smallvec = packages(inv, "cargo").into_iter().find(|p| p["name"] == "smallvec").unwrap();
+        let locations: Vec<&str> =
+            smallvec["locations"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        assert!(
+            locations.contains(&"/app/rust/Cargo.lock") && locations.contains(&"/usr/local/bin/corpus-rustapp"),
+            "{locations:?}"
+        );
+    }
+
+    // Identical package sets (with purls and layers) whatever the source form.
+    let strip = |inv: &Value| -> Vec<(String, String, String, i64)> {
+        inv["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["purl"].as_str().unwrap().to_string(),
+                    p["kind"].as_str().unwrap().to_string(),
+                    p["ecosystem"].as_str().unwrap().to_string(),
+                    p["layer"]["index"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(strip(&from_archive), strip(&from_oci));
+}
+
+#[test]
+fn app_python_packages_are_credited_to_the_layer_that_installed_them() {
+    let inv = scan(&oci("app-python"));
+    let t = truth("app-python");
+    let layer_of = |kind: &str, name: &str| -> i64 {
+        packages(&inv, kind).iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{kind} {name} missing"))
+            ["layer"]["index"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(layer_of("deb", "bash"), 1, "bash comes with debootstrap");
+    assert_eq!(layer_of("deb", "python3.11"), 2, "python3.11 was installed by layer 2's RUN");
+    assert_eq!(layer_of("python", "Django"), 2);
+    assert_eq!(layer_of("npm", "express"), 3);
+    assert_eq!(layer_of("cargo", "smallvec"), 4);
+    let digest_of = |i: usize| t["layers"][i - 1]["digest"].as_str().unwrap().to_string();
+    let django = packages(&inv, "python").into_iter().find(|p| p["name"] == "Django").unwrap();
+    assert_eq!(django["layer"]["digest"].as_str().unwrap(), digest_of(2));
+    assert_eq!(django["purl"], "pkg:pypi/django@2.2");
+    assert_eq!(django["ecosystem"], "PyPI");
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start: lay out the real corpus images, build Bulwark, list app-python's packages and
+# write its CycloneDX SBOM. Offline apart from apt (skopeo) on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=${BULWARK_CORPUS:-$PWD/corpus-cache}
+bash ../shared/corpus/prebuilt.sh "$CORPUS"
+cargo build --release --locked -p bulwark
+./target/release/bulwark image --list-packages --format table "oci:$CORPUS/oci/app-python:latest"
+./target/release/bulwark sbom --format cyclonedx -o app-python.cdx.json "docker-archive:$CORPUS/archives/app-python.tar"
+echo "wrote app-python.cdx.json"
