@@ -249,6 +249,7 @@ fn silent_and_unreachable_registries_fail_fast() {
     let server = HttpServer::start(|_| Reply { stall: true, ..Reply::default() });
     let t = Instant::now();
     let err = open(&format!("{}/app-python:latest", server.host), &opts).err().unwrap();
+    eprintln!("silent: {err}");
     assert!(err.contains("no answer from") && err.contains(&server.host), "{err}");
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 
@@ -256,6 +257,7 @@ fn silent_and_unreachable_registries_fail_fast() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let t = Instant::now();
     let err = open(&format!("127.0.0.1:{port}/app-python:latest"), &opts).err().unwrap();
+    eprintln!("unreachable: {err}");
     assert!(err.contains("cannot reach 127.0.0.1:") && err.contains("gave up after 2 attempts"), "{err}");
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 
@@ -320,6 +322,7 @@ fn dropped_layer_streams_resume_with_range_requests() {
     let opts = RegistryOptions { max_retries: Some(2), ..options(&tmp) };
     let image = open(&format!("{}/app-python:latest", server.host), &opts).unwrap();
     let err = drain(image.open_layer(2).unwrap()).unwrap_err();
+    eprintln!("dropping: {err}");
     assert!(err.contains("connection broke after") && err.contains("2 resumes"), "{err}");
 }
 
@@ -376,8 +379,19 @@ fn index_entries_are_chosen_by_platform() {
         "0".repeat(64)
     );
     let index_digest = bulwark_image::Digest::of(index.as_bytes()).to_string();
+    // An index whose amd64 entry names a digest the served manifest does not hash to.
+    let liar_entry = format!("sha256:{}", "1".repeat(64));
+    let liar = index.replace(&manifest, &liar_entry);
+    let real_manifest = manifest.clone();
     let dir = layout();
     let server = HttpServer::start(move |req| {
+        if req.path.ends_with("/manifests/liar") {
+            return Reply::new(200, liar.clone()).header("Content-Type", "application/vnd.oci.image.index.v1+json");
+        }
+        if req.path.ends_with(&format!("/manifests/{liar_entry}")) {
+            let path = req.path.replace(&liar_entry, &real_manifest);
+            return serve_layout(&dir, &support::Request { path, ..req.clone() });
+        }
         if req.path.ends_with("/manifests/multi") {
             return Reply::new(200, index.clone())
                 .header("Content-Type", "application/vnd.oci.image.index.v1+json")
@@ -397,4 +411,8 @@ fn index_entries_are_chosen_by_platform() {
         err.contains("no manifest for platform linux/s390x") && err.contains("linux/arm64/v8, linux/amd64"),
         "{err}"
     );
+
+    let r = RegistryRef::parse(&format!("{}/app-python:liar", server.host)).unwrap();
+    let err = RegistryImage::open(&r, &amd64(), &options(&tmp)).err().unwrap().to_string();
+    assert!(err.contains("content hashes to") && err.contains(&"1".repeat(64)), "{err}");
 }

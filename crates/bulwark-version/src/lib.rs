@@ -103,7 +103,7 @@ impl Scheme {
         }
     }
 
-    /// Whether the scheme's reference tool accepts `v` as a version.
+    /// Whether `v` is a well-formed version under this scheme (each module documents its rule).
     pub fn is_valid(self, v: &str) -> bool {
         match self {
             Scheme::Dpkg => dpkg::is_valid(v),

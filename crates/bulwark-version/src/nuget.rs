@@ -64,15 +64,13 @@ fn parse(v: &str) -> Option<Version<'_>> {
         return None;
     }
     let mut numbers = [0u32; 4];
-    let mut count = 0;
-    for part in core.split('.') {
+    for (count, part) in core.split('.').enumerate() {
         let slot = numbers.get_mut(count)?;
         if part.is_empty() || !part.bytes().all(|c| c.is_ascii_digit()) {
             return None;
         }
         let digits = part.trim_start_matches('0');
         *slot = if digits.is_empty() { 0 } else { digits.parse::<u32>().ok().filter(|n| *n <= i32::MAX as u32)? };
-        count += 1;
     }
     Some(Version { numbers, labels })
 }

@@ -5,7 +5,7 @@
 //! digest covers every byte handed out, whichever connection delivered it. A server that ignores
 //! `Range` (answers 200 with the whole blob) is handled by skipping the bytes already handed out.
 
-use super::client::{backoff, Client};
+use super::client::{backoff, describe, Client};
 use reqwest::blocking::Response;
 use reqwest::StatusCode;
 use std::io::{self, Read};
@@ -93,7 +93,7 @@ impl Read for BlobStream<'_> {
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => e.to_string(),
+                Err(e) => describe(&e),
             };
             self.current = None;
             if self.resumes_left == 0 {

@@ -91,6 +91,9 @@ impl RegistryImage {
         };
         let client = Client::new(r, options, credentials).map_err(remote)?;
 
+        if let Some(d) = &r.digest {
+            Digest::parse(d).map_err(remote)?;
+        }
         let reference = r.manifest_reference().to_string();
         let (top_digest, mut doc, mut media_type) = fetch_manifest(&client, &reference, None).map_err(remote)?;
         if let Some(want) = &r.digest {
@@ -127,10 +130,14 @@ fn fetch_manifest(
     desc: Option<&Descriptor>,
 ) -> Result<(String, ManifestDoc, String), String> {
     let what = format!("manifest {reference}");
+    if let Some(d) = desc {
+        // A digest from a remote index goes into a URL and is the only check on what comes back.
+        Digest::parse(&d.digest).map_err(|m| format!("index entry: {m}"))?;
+    }
     let small =
         client.get_small(&client.url("manifests", reference), Some(&manifest_accept()), MAX_METADATA_SIZE, &what)?;
     let digest = Digest::of(&small.body).to_string();
-    if reference.starts_with("sha256:") && digest != reference {
+    if (desc.is_some() || reference.starts_with("sha256:")) && digest != reference {
         return Err(format!("{what}: content hashes to {digest}; the registry served the wrong or altered bytes"));
     }
     if let Some(header) = &small.docker_content_digest {

@@ -90,8 +90,21 @@ fn assignment(line: &str) -> Option<(&str, &str)> {
     Some((field, value.trim()))
 }
 
-/// A Ruby string literal at the start of `s` (`"x"`, `'x'`, optionally `.freeze`d), and the text after it.
+/// A Ruby string literal at the start of `s` (`"x"`, `'x'`, `%q{x}` as old RubyGems wrote them, optionally
+/// `.freeze`d), and the text after it.
 fn string_literal(s: &str) -> Option<(String, &str)> {
+    if let Some(rest) = s.strip_prefix("%q") {
+        let close = match rest.chars().next()? {
+            '{' => '}',
+            '<' => '>',
+            '(' => ')',
+            '[' => ']',
+            _ => return None,
+        };
+        let end = rest.find(close)?;
+        let after = &rest[end + 1..];
+        return Some((rest[1..end].to_string(), after.strip_prefix(".freeze").unwrap_or(after)));
+    }
     let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let mut out = String::new();
     let mut chars = s[1..].char_indices();
@@ -239,6 +252,9 @@ mod tests {
         );
         let text = "s.name = \"we\\\"ird\".freeze\ns.version = \"2\"\ns.licenses = [LICENSE, \"MIT\".freeze, 3]\n";
         assert_eq!(extract("specifications/x.gemspec", text.as_bytes()), one("we\"ird", "2", &["MIT"]));
+        // RubyGems 1.x stubs.
+        let text = "  s.name = %q{rack}\n  s.version = \"1.1.0\"\n  s.licenses = [%q<MIT>]\n";
+        assert_eq!(extract("specifications/rack-1.1.0.gemspec", text.as_bytes()), one("rack", "1.1.0", &["MIT"]));
     }
 
     #[test]
