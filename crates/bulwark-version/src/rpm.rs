@@ -40,7 +40,7 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 pub fn is_valid(v: &str) -> bool {
     let allowed = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || b"._+~^".contains(&c));
     parse(v).is_some_and(|p| {
-        !p.version.is_empty() && allowed(p.version) && p.release.map_or(true, |r| !r.is_empty() && allowed(r))
+        !p.version.is_empty() && allowed(p.version) && !p.release.is_some_and(|r| r.is_empty() || !allowed(r))
     })
 }
 
