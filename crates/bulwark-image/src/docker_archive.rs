@@ -154,7 +154,12 @@ impl ImageSource for DockerArchive {
         let Some(files) = &self.layer_files else {
             return open_layout_layer(&self.index, &self.info, index);
         };
-        let layer = &self.info.layers[index];
+        let layer = self.info.layers.get(index).ok_or_else(|| {
+            ImageError::invalid(
+                &self.info.reference,
+                format!("no layer {} (the image has {})", index + 1, self.info.layers.len()),
+            )
+        })?;
         let err = |m: String| ImageError::Layer {
             image: self.info.reference.clone(),
             index: index + 1,

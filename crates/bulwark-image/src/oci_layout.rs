@@ -169,7 +169,9 @@ pub(crate) fn open_layout_layer<'a>(
     info: &ImageInfo,
     index: usize,
 ) -> Result<Box<dyn Read + Send + 'a>, ImageError> {
-    let layer = &info.layers[index];
+    let layer = info.layers.get(index).ok_or_else(|| {
+        ImageError::invalid(&info.reference, format!("no layer {} (the image has {})", index + 1, info.layers.len()))
+    })?;
     let err = |m: String| ImageError::Layer {
         image: info.reference.clone(),
         index: index + 1,

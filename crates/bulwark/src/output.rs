@@ -2,6 +2,7 @@
 
 use crate::exit::OutputError;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Runs `write` against stdout, or against a temp file next to `path` that replaces `path` only on success.
@@ -29,6 +30,8 @@ pub fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::
                 write(&mut buffered).map_err(fail)?;
                 buffered.flush().map_err(fail)?;
             }
+            // Temp files are created 0600; a report is an ordinary file.
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).map_err(fail)?;
             tmp.persist(path).map_err(|e| fail(e.error))?;
             Ok(())
         }

@@ -139,3 +139,34 @@ fn unreadable_references_fail_cleanly() {
     let out = bulwark(&["sbom", "Bad Reference"]);
     assert_input_error(&out, &["Bad Reference"]);
 }
+
+#[test]
+fn a_zip_bomb_inside_a_jar_is_bounded_and_named() {
+    use std::io::Write;
+    // inner.jar: one stored 300 MiB entry of zeros; outer.jar deflates it to a few hundred kB.
+    let mut inner = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+    inner.start_file("zeros.bin", stored).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..300 {
+        inner.write_all(&chunk).unwrap();
+    }
+    let inner = inner.finish().unwrap().into_inner();
+    let mut outer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    outer.start_file("BOOT-INF/lib/inner.jar", deflated).unwrap();
+    outer.write_all(&inner).unwrap();
+    let outer = outer.finish().unwrap().into_inner();
+    assert!(outer.len() < 2 << 20, "the bomb is small: {}", outer.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    layout_with(dir.path(), &[Entry::File("etc/os-release", OS_RELEASE), Entry::File("app/bomb.jar", &outer)]);
+    let started = std::time::Instant::now();
+    let out = scan_layout(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(started.elapsed().as_secs() < 30, "bounded decompression");
+    // The image is fine; the one archive is refused with a warning naming layer and path.
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("layer 1") && stderr.contains("/app/bomb.jar") && stderr.contains("256 MiB"), "{stderr}");
+}

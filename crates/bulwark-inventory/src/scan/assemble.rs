@@ -40,7 +40,10 @@ pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[Laye
                 continue; // deleted or replaced by a later layer
             }
             for e in &result.errors {
-                inventory.warnings.push(e.clone());
+                inventory.warnings.push(match refs {
+                    Some(_) => format!("layer {}: {e}", layer_index + 1),
+                    None => e.clone(),
+                });
             }
             for found in &result.packages {
                 let mut pkg = found.clone();

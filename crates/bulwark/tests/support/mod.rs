@@ -3,35 +3,12 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The workspace root.
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
-}
+#[path = "../../../bulwark-image/tests/support/mod.rs"]
+pub mod image;
 
-/// The corpus cache (`BULWARK_CORPUS` or `<workspace>/corpus-cache`), created with prebuilt.sh on first use.
-pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("BULWARK_CORPUS").map(PathBuf::from).unwrap_or_else(|| workspace().join("corpus-cache"));
-    let ready = |d: &Path| {
-        ["debian-min", "app-python"].iter().all(|i| {
-            d.join("archives").join(format!("{i}.tar")).is_file() && d.join("oci").join(i).join("index.json").is_file()
-        })
-    };
-    if ready(&dir) {
-        return dir;
-    }
-    std::fs::create_dir_all(&dir).expect("create corpus dir");
-    let lock = std::fs::File::create(dir.join(".lock")).expect("corpus lock file");
-    lock.lock().expect("lock corpus");
-    if !ready(&dir) {
-        let script = workspace().join("../shared/corpus/prebuilt.sh");
-        let status = Command::new("bash").arg(&script).arg(&dir).status().expect("run prebuilt.sh");
-        assert!(status.success(), "{} failed", script.display());
-    }
-    dir
-}
+pub use image::{corpus, workspace, Registry};
 
 /// Runs `bulwark` with `args`.
 pub fn bulwark(args: &[&str]) -> Output {
