@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use support::{corpus, drain};
+use support::{corpus, drain, Podman};
 
 static ENV_LOCK: Mutex<()> = Mutex::new(());
 
@@ -37,63 +37,6 @@ fn assert_same_image(engine: &EngineImage, want: &DockerArchive) {
     assert_eq!(got.config, want_info.config);
     let last = got.layers.len() - 1;
     assert_eq!(Some(drain(engine.open_layer(last).unwrap()).unwrap()), got.layers[last].size);
-}
-
-/// `podman system service` with its own storage (vfs) in a temp dir; killed on drop.
-struct Podman {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl Podman {
-    fn args(&self) -> Vec<String> {
-        let d = self.dir.path();
-        ["--root", &d.join("root").to_string_lossy(), "--runroot", &d.join("run").to_string_lossy()]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(["--storage-driver".to_string(), "vfs".to_string()])
-            .collect()
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.dir.path().join("podman.sock")
-    }
-
-    fn start() -> Podman {
-        let dir = tempfile::Builder::new().prefix("bulwark-podman-test-").tempdir().unwrap();
-        let mut p = Podman { dir, child: None };
-        let child = Command::new("podman")
-            .args(p.args())
-            .args(["system", "service", "--time=0"])
-            .arg(format!("unix://{}", p.socket().display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(p.dir.path().join("service.log")).unwrap())
-            .spawn()
-            .expect("podman is installed (apt-get install podman)");
-        p.child = Some(child);
-        let start = Instant::now();
-        while std::os::unix::net::UnixStream::connect(p.socket()).is_err() {
-            let log = std::fs::read_to_string(p.dir.path().join("service.log")).unwrap_or_default();
-            assert!(start.elapsed() < Duration::from_secs(20), "podman service did not open its socket: {log}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        p
-    }
-
-    fn load(&self, tar: &Path) {
-        let out = Command::new("podman").args(self.args()).arg("load").arg("-i").arg(tar).output().unwrap();
-        assert!(out.status.success(), "podman load failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-}
-
-impl Drop for Podman {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
 #[test]

@@ -1,4 +1,11 @@
-use bulwark_types::Package;
+use bulwark_types::{Package, PackageKind};
+
+/// Most owned files the engine keeps for one package (a `.list` file or several companions together).
+pub(crate) const MAX_COMPANION_FILES: usize = 20_000;
+/// Longest owned-file path kept, in bytes (Linux `PATH_MAX`); longer lines are skipped.
+pub(crate) const MAX_COMPANION_LINE: usize = 4096;
+/// Most licences the engine keeps for one package.
+pub(crate) const MAX_COMPANION_LICENSES: usize = 256;
 
 /// What is known about a file before its contents are read.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +63,20 @@ impl ExtractError {
     }
 }
 
+/// Facts about one package that a file other than the package database holds: the files the
+/// package owns (dpkg's `info/<pkg>.list`) or its licences (`usr/share/doc/<pkg>/copyright`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Companion {
+    /// Kind of the package the facts are about.
+    pub kind: PackageKind,
+    /// Name of the package the facts are about; packages of this kind and name receive them.
+    pub package: String,
+    /// Absolute paths the package owns, in file order.
+    pub files: Vec<String>,
+    /// Licences the package declares (SPDX ids or expressions where the mapping is unambiguous).
+    pub licenses: Vec<String>,
+}
+
 /// Finds packages in files of one kind.
 ///
 /// Implementations are stateless: the engine calls them from many threads,
@@ -68,16 +89,18 @@ pub trait Extractor: Send + Sync {
     /// Parses one wanted file. Packages carry name, version, kind, licences and locations;
     /// the engine fills `layer`, `ecosystem` and `purl`.
     fn extract(&self, input: &FileInput<'_>) -> Result<Vec<bulwark_types::Package>, ExtractError>;
+    /// Whether this extractor wants a companion file: one that adds facts (owned files, licences) to packages found elsewhere.
+    fn wants_companion(&self, _file: &FileMeta<'_>) -> bool {
+        false
+    }
+    /// Parses a companion file into facts about one package, keyed by package name.
+    fn companion(&self, _input: &FileInput<'_>) -> Option<Companion> {
+        None
+    }
 }
 
 /// Shared helper for extractors: a package whose first location is the input file.
-pub fn package_at(
-    input: &FileInput<'_>,
-    kind: bulwark_types::PackageKind,
-    name: &str,
-    version: &str,
-    found_by: &str,
-) -> Package {
+pub fn package_at(input: &FileInput<'_>, kind: PackageKind, name: &str, version: &str, found_by: &str) -> Package {
     let mut p = Package::new(kind, name, version, found_by);
     p.locations.push(input.location());
     p

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -279,4 +279,65 @@ pub fn serve_layout(dir: &Path, req: &Request) -> Reply {
 /// Reads `r` to the end, returning the byte count or the error text.
 pub fn drain(mut r: impl Read) -> Result<u64, String> {
     std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| e.to_string())
+}
+
+/// `podman system service` with its own storage (vfs) in a temp dir; killed on drop.
+pub struct Podman {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Podman {
+    /// Global flags pointing podman at this instance's storage.
+    pub fn args(&self) -> Vec<String> {
+        let d = self.dir.path();
+        ["--root", &d.join("root").to_string_lossy(), "--runroot", &d.join("run").to_string_lossy()]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--storage-driver".to_string(), "vfs".to_string()])
+            .collect()
+    }
+
+    /// The service's socket.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("podman.sock")
+    }
+
+    /// Starts the service and waits for its socket.
+    pub fn start() -> Podman {
+        let dir = tempfile::Builder::new().prefix("bulwark-podman-test-").tempdir().unwrap();
+        let mut p = Podman { dir, child: None };
+        let child = Command::new("podman")
+            .args(p.args())
+            .args(["system", "service", "--time=0"])
+            .arg(format!("unix://{}", p.socket().display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(p.dir.path().join("service.log")).unwrap())
+            .spawn()
+            .expect("podman is installed (apt-get install podman)");
+        p.child = Some(child);
+        let start = Instant::now();
+        while std::os::unix::net::UnixStream::connect(p.socket()).is_err() {
+            let log = std::fs::read_to_string(p.dir.path().join("service.log")).unwrap_or_default();
+            assert!(start.elapsed() < Duration::from_secs(20), "podman service did not open its socket: {log}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        p
+    }
+
+    /// `podman load -i tar` into this service's storage.
+    pub fn load(&self, tar: &Path) {
+        let out = Command::new("podman").args(self.args()).arg("load").arg("-i").arg(tar).output().unwrap();
+        assert!(out.status.success(), "podman load failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }

@@ -1,5 +1,5 @@
 use crate::os_release;
-use crate::{Extractor, FileInput, FileMeta};
+use crate::{Companion, Extractor, FileInput, FileMeta};
 use bulwark_image::{EntryMeta, Visitor};
 use bulwark_types::Package;
 use std::sync::Arc;
@@ -9,6 +9,8 @@ use std::sync::Arc;
 pub struct FileResult {
     /// Packages the extractors found in it.
     pub packages: Vec<Package>,
+    /// Facts about packages found elsewhere (owned files, licences), from companion files.
+    pub companions: Vec<Companion>,
     /// Extractor errors, already prefixed with the path.
     pub errors: Vec<String>,
     /// The bytes, kept only for OS identification files (they are tiny).
@@ -35,7 +37,7 @@ impl Visitor for InventoryVisitor {
 
     fn wants(&self, entry: &EntryMeta<'_>) -> bool {
         let meta = file_meta(entry);
-        os_release::is_os_file(entry.path) || self.extractors.iter().any(|e| e.wants(&meta))
+        os_release::is_os_file(entry.path) || self.extractors.iter().any(|e| e.wants(&meta) || e.wants_companion(&meta))
     }
 
     fn visit(&self, entry: &EntryMeta<'_>, data: &[u8]) -> FileResult {
@@ -50,6 +52,9 @@ impl Visitor for InventoryVisitor {
                 Ok(found) => result.packages.extend(found),
                 Err(e) => result.errors.push(format!("{}: {e}", extractor.name())),
             }
+        }
+        for extractor in self.extractors.iter().filter(|e| e.wants_companion(&meta)) {
+            result.companions.extend(extractor.companion(&input));
         }
         result
     }

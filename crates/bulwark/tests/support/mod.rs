@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 #[path = "../../../bulwark-image/tests/support/mod.rs"]
 pub mod image;
 
-pub use image::{corpus, workspace, Registry};
+pub use image::{corpus, workspace, Podman, Registry};
 
 /// Runs `bulwark` with `args`.
 pub fn bulwark(args: &[&str]) -> Output {
