@@ -1,6 +1,7 @@
 """Summarises bench/inventory.sh results: medians, ratios against the peers, package-list diffs."""
 import collections
 import json
+import re
 import statistics
 import sys
 
@@ -46,11 +47,14 @@ def purls(path):
     for c in doc.get("components", []):
         p = c.get("purl")
         if p:
-            out.add(p.split("?")[0].lower())
+            p = p.split("?")[0].lower().replace("%2b", "+")
+            # Trivy moves a dpkg/rpm epoch into a qualifier; compare versions without it.
+            p = re.sub(r"^(pkg:(?:deb|rpm)/[^@]+@)\d+:", r"\1", p)
+            out.add(p)
     return out
 
 
-print("\npackage-list differences (purl without qualifiers, lower-cased):")
+print("\npackage-list differences (purl without qualifiers or dpkg/rpm epoch, lower-cased):")
 for img in images:
     b = purls(f"{raw}/{img}.oci.bulwark.cdx.json")
     for peer in ("syft", "trivy"):

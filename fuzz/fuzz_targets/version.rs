@@ -1,5 +1,9 @@
 //! Every version scheme on arbitrary strings (up to three, separated by NUL): `compare` is
-//! reflexive, antisymmetric and transitive, i.e. a total order.
+//! reflexive and antisymmetric, and transitive (a total order) in every scheme but Maven.
+//!
+//! Maven is exempt from transitivity because Maven's own `ComparableVersion` (3.8.7, which
+//! `bulwark_version::maven` reproduces pair for pair) is not transitive: it orders
+//! `1.0.0-alpha < 1.0 < 1.x.0-a1 < 1.0.0-alpha`. See fuzz/README.md.
 
 #![no_main]
 
@@ -32,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(cmp(x, y), cmp(y, x).reverse(), "{scheme:?}: {x:?} vs {y:?} is not antisymmetric");
         }
         assert_eq!(cmp(a, a), Ordering::Equal, "{scheme:?}: {a:?} does not equal itself");
+        let _ = scheme.is_valid(a);
+        if scheme == Scheme::Maven {
+            continue;
+        }
         let (ab, bc, ac) = (cmp(a, b), cmp(b, c), cmp(a, c));
         if ab != Ordering::Greater && bc != Ordering::Greater {
             assert_ne!(ac, Ordering::Greater, "{scheme:?}: {a:?} <= {b:?} <= {c:?} but {a:?} > {c:?}");
@@ -39,6 +47,5 @@ fuzz_target!(|data: &[u8]| {
         if ab != Ordering::Less && bc != Ordering::Less {
             assert_ne!(ac, Ordering::Less, "{scheme:?}: {a:?} >= {b:?} >= {c:?} but {a:?} < {c:?}");
         }
-        let _ = scheme.is_valid(a);
     }
 });

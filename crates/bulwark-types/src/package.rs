@@ -126,9 +126,13 @@ pub struct Package {
     /// Declared licences, as written by the package (SPDX expressions where the package uses them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<String>,
-    /// Absolute paths inside the image: the evidence file first, then files the package owns.
+    /// Where the package was found: absolute paths of the files that record it (status file,
+    /// lockfile, METADATA, binary), the extractor's evidence first.
     #[serde(default)]
     pub locations: Vec<String>,
+    /// Files the package owns, as its package database lists them (dpkg `.list`, rpm and apk databases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
     /// OSV ecosystem name, e.g. `Debian:12`, `PyPI`; empty when unknown (an OS package without a known distro).
     #[serde(default)]
     pub ecosystem: String,
@@ -153,6 +157,7 @@ impl Package {
             source: None,
             licenses: Vec::new(),
             locations: Vec::new(),
+            files: Vec::new(),
             ecosystem: String::new(),
             purl: String::new(),
             layer: None,

@@ -171,7 +171,7 @@ fn normalize(v: &str) -> Option<String> {
         return None;
     }
     let s = v.trim_matches([' ', '\t', '\n', '\r', '\0', '\u{b}']);
-    if s.is_empty() || s.len() >= 4 && s[..4].eq_ignore_ascii_case("dev-") {
+    if s.is_empty() || s.as_bytes().get(..4).is_some_and(|head| head.eq_ignore_ascii_case(b"dev-")) {
         return None;
     }
     let s = strip_stability_flag(s);
@@ -408,5 +408,19 @@ mod tests {
         assert_eq!(compare("v2.0", "2.0.0.0"), Equal);
         assert_eq!(compare("1.0.0+build", "1.0.0"), Equal);
         assert_eq!(compare("dev-main", "0.0.1"), Less);
+    }
+
+    #[test]
+    fn multibyte_text_at_the_dev_prefix_is_invalid_not_a_panic() {
+        // Found by `fuzz/` (target `version`): the `dev-` check sliced 4 bytes into a
+        // multi-byte character. The first pair is the fuzzer's input, as its three strings.
+        let found = String::from_utf8_lossy(b"3.134\0\xff\xff\xff\n2\012.4+deb12u15").into_owned();
+        let parts: Vec<&str> = found.split('\0').collect();
+        assert_eq!(compare(parts[0], parts[1]), Greater);
+        assert_eq!(compare(parts[1], parts[2]), Less);
+        for v in ["abc\u{e9}", "dev\u{20ac}", "\u{fffd}\u{fffd}"] {
+            assert!(!is_valid(v), "{v:?}");
+            assert_eq!(compare(v, "1.0"), Less, "{v:?}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use bulwark_image::{open, ImageRef};
 use bulwark_inventory::{scan_dir, scan_image, ScanOptions};
 use bulwark_report::{render_sbom, SbomFormat};
 use bulwark_types::Inventory;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -43,12 +43,8 @@ enum Command {
         /// List the image's packages.
         #[arg(long)]
         list_packages: bool,
-        /// Output format: table (default on a terminal), json (default when piped), cyclonedx or spdx.
-        #[arg(long, short = 'f')]
-        format: Option<SbomFormat>,
-        /// Write to FILE instead of stdout (replaced atomically).
-        #[arg(long, short = 'o', value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
         #[command(flatten)]
         source: SourceArgs,
     },
@@ -59,13 +55,26 @@ enum Command {
         /// List the packages found.
         #[arg(long)]
         list_packages: bool,
-        /// Output format: table (default on a terminal), json (default when piped), cyclonedx or spdx.
-        #[arg(long, short = 'f')]
-        format: Option<SbomFormat>,
-        /// Write to FILE instead of stdout (replaced atomically).
-        #[arg(long, short = 'o', value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
+}
+
+/// Where and how a scanning verb writes its report.
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Output format: table (default on a terminal), json (default when piped), cyclonedx or spdx.
+    #[arg(long, short = 'f')]
+    format: Option<SbomFormat>,
+    /// Write to FILE instead of stdout (replaced atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    fn write(&self, inventory: &Inventory) -> anyhow::Result<i32> {
+        emit(inventory, self.format.unwrap_or_else(default_format), self.output.as_deref())
+    }
 }
 
 /// Runs the parsed command and returns the process exit code.
@@ -75,14 +84,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let inventory = inventory_of(&reference, &source)?;
             emit(&inventory, format, output.as_deref())
         }
-        Command::Image { reference, list_packages: _, format, output, source } => {
-            let inventory = inventory_of(&reference, &source)?;
-            emit(&inventory, format.unwrap_or_else(default_format), output.as_deref())
+        Command::Image { reference, list_packages: _, report, source } => {
+            report.write(&inventory_of(&reference, &source)?)
         }
-        Command::Fs { path, list_packages: _, format, output } => {
-            let inventory = scan_directory(&path)?;
-            emit(&inventory, format.unwrap_or_else(default_format), output.as_deref())
-        }
+        Command::Fs { path, list_packages: _, report } => report.write(&scan_directory(&path)?),
     }
 }
 

@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use support::{bulwark_json, corpus, truth, truth_tsv};
+use support::{bulwark_json, corpus, purls, truth, truth_tsv};
 
 fn packages(inv: &Value, kind: &str) -> Vec<Value> {
     inv["packages"].as_array().expect("packages").iter().filter(|p| p["kind"] == kind).cloned().collect()
@@ -123,22 +123,7 @@ fn app_python_packages_equal_the_ground_truth_from_every_source() {
     }
 
     // Identical package sets (with purls and layers) whatever the source form.
-    let strip = |inv: &Value| -> Vec<(String, String, String, i64)> {
-        inv["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                (
-                    p["purl"].as_str().unwrap().to_string(),
-                    p["kind"].as_str().unwrap().to_string(),
-                    p["ecosystem"].as_str().unwrap().to_string(),
-                    p["layer"]["index"].as_i64().unwrap_or(0),
-                )
-            })
-            .collect()
-    };
-    assert_eq!(strip(&from_archive), strip(&from_oci));
+    assert_eq!(purls(&from_archive), purls(&from_oci));
 }
 
 #[test]
@@ -161,4 +146,60 @@ fn app_python_packages_are_credited_to_the_layer_that_installed_them() {
     assert_eq!(django["layer"]["digest"].as_str().unwrap(), digest_of(2));
     assert_eq!(django["purl"], "pkg:pypi/django@2.2");
     assert_eq!(django["ecosystem"], "PyPI");
+}
+
+#[test]
+fn dpkg_packages_carry_their_licences_and_owned_files() {
+    let strs = |v: &Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str()).map(str::to_string).collect()).unwrap_or_default()
+    };
+    // Packages without a licence, checked by hand in the image: libgcc-s1, libstdc++6, libncursesw6,
+    // libpython3.11-stdlib, python3-venv and python3.11-venv have /usr/share/doc/<pkg> as a symlink to
+    // another package's directory; libcrypt1 and the python3 family have free-text copyright files
+    // that name no /usr/share/common-licenses file.
+    let cases: [(&str, usize, &[&str]); 2] = [
+        ("debian-min", 88, &["libcrypt1", "libgcc-s1", "libstdc++6"]),
+        (
+            "app-python",
+            118,
+            &[
+                "libcrypt1",
+                "libgcc-s1",
+                "libncursesw6",
+                "libpython3-stdlib",
+                "libpython3.11-stdlib",
+                "libstdc++6",
+                "python3",
+                "python3-distutils",
+                "python3-lib2to3",
+                "python3-minimal",
+                "python3-venv",
+                "python3.11-venv",
+            ],
+        ),
+    ];
+    for (image, count, unlicensed) in cases {
+        let inv = scan(&oci(image));
+        let debs = packages(&inv, "deb");
+        assert_eq!(debs.len(), count, "{image}");
+        let without: Vec<&str> =
+            debs.iter().filter(|p| strs(&p["licenses"]).is_empty()).filter_map(|p| p["name"].as_str()).collect();
+        assert_eq!(without, unlicensed, "{image}: packages without licences");
+        for p in &debs {
+            // Found in the status file; every package has a .list in this image: at least one owned file.
+            assert_eq!(strs(&p["locations"]), ["/var/lib/dpkg/status"], "{p}");
+            assert!(!strs(&p["files"]).is_empty(), "{image}: {} lists no owned files", p["name"]);
+        }
+        let bash = debs.iter().find(|p| p["name"] == "bash").expect("bash");
+        let locations = strs(&bash["files"]);
+        // dpkg lists /bin/bash; /bin is a symlink to usr/bin in these merged-/usr images.
+        for path in ["/usr/bin/bash", "/usr/bin/rbash", "/usr/bin/bashbug", "/etc/bash.bashrc"] {
+            assert!(locations.iter().any(|l| l == path), "{image}: {path} not in {locations:?}");
+        }
+        assert!(
+            !locations.iter().any(|l| l == "/bin/bash" || l == "/usr/bin" || l == "/usr/share/info"),
+            "{locations:?}"
+        );
+        assert!(strs(&bash["licenses"]).iter().any(|l| l == "GPL-3.0-or-later"), "{bash}");
+    }
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{bulwark_json, corpus, Podman};
+use support::{bulwark_json, corpus, purls, Podman};
 
 #[test]
 fn a_podman_image_gives_the_same_packages_as_its_docker_archive() {
@@ -19,14 +19,6 @@ fn a_podman_image_gives_the_same_packages_as_its_docker_archive() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let from_engine: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let from_archive = bulwark_json(&["sbom", "-f", "json", &format!("docker-archive:{}", archive.display())]);
-    let purls = |inv: &serde_json::Value| -> Vec<(String, i64)> {
-        inv["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (p["purl"].as_str().unwrap().to_string(), p["layer"]["index"].as_i64().unwrap()))
-            .collect()
-    };
     assert_eq!(purls(&from_engine), purls(&from_archive));
     assert_eq!(purls(&from_engine).len(), 118 + 18 + 53 + 8);
 }

@@ -6,22 +6,7 @@ mod support;
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use support::{bulwark, bulwark_json, corpus, Registry};
-
-fn purls(inv: &Value) -> Vec<(String, String, i64)> {
-    inv["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["purl"].as_str().unwrap().to_string(),
-                p["ecosystem"].as_str().unwrap().to_string(),
-                p["layer"]["index"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
+use support::{bulwark, bulwark_json, corpus, purls, Registry};
 
 fn bulwark_with_stdin(args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))

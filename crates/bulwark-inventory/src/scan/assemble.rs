@@ -7,7 +7,7 @@ use bulwark_types::{purl_for, Inventory, LayerRef, OsRelease, Package, PackageKi
 use std::collections::{BTreeMap, HashMap};
 
 /// Identity under which evidence from several files (a lockfile, an installed manifest, a binary) is merged.
-type PackageKey = (PackageKind, String, String);
+pub(super) type PackageKey = (PackageKind, String, String);
 
 fn key(p: &Package) -> PackageKey {
     (p.kind, p.name.clone(), p.version.clone())
@@ -34,6 +34,7 @@ pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[Laye
     let os = detect_os(&merged, &by_path, &mut inventory.warnings);
 
     let mut packages: BTreeMap<PackageKey, Package> = BTreeMap::new();
+    let mut companions = Vec::new();
     for (layer_index, layer) in layers.iter().enumerate() {
         for (path, result) in &layer.outputs {
             if !merged.is_visible(path, layer_index) {
@@ -45,16 +46,27 @@ pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[Laye
                     None => e.clone(),
                 });
             }
+            let evidence = format!("/{path}");
             for found in &result.packages {
                 let mut pkg = found.clone();
+                // A hard link hands over its target's results: the evidence is the link itself.
+                match pkg.locations.first_mut() {
+                    Some(first) if *first != evidence && !first.starts_with(&format!("{evidence}!")) => {
+                        *first = evidence.clone()
+                    }
+                    None => pkg.locations.push(evidence.clone()),
+                    _ => {}
+                }
                 if let Some(refs) = refs {
                     let introduced = introduced_in(&by_path, path, layer_index, &key(found));
                     pkg.layer = refs.get(introduced).cloned();
                 }
                 merge_into(&mut packages, pkg);
             }
+            companions.extend(result.companions.iter());
         }
     }
+    super::companions::attach(&mut packages, &companions, &merged, &mut inventory.warnings);
 
     inventory.packages = packages
         .into_values()
@@ -81,6 +93,16 @@ fn introduced_in(by_path: &[HashMap<&str, &FileResult>], path: &str, visible_lay
     introduced
 }
 
+/// Appends the `items` not already in `into`, keeping order.
+pub(super) fn extend_unique(into: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    let mut seen: std::collections::HashSet<String> = into.iter().cloned().collect();
+    for item in items {
+        if seen.insert(item.clone()) {
+            into.push(item);
+        }
+    }
+}
+
 /// Adds `pkg`, merging it with an earlier find of the same package (same kind, name, version):
 /// locations are united and the earliest layer wins.
 fn merge_into(packages: &mut BTreeMap<PackageKey, Package>, pkg: Package) {
@@ -89,16 +111,9 @@ fn merge_into(packages: &mut BTreeMap<PackageKey, Package>, pkg: Package) {
             packages.insert(key(&pkg), pkg);
         }
         Some(existing) => {
-            for loc in pkg.locations {
-                if !existing.locations.contains(&loc) {
-                    existing.locations.push(loc);
-                }
-            }
-            for lic in pkg.licenses {
-                if !existing.licenses.contains(&lic) {
-                    existing.licenses.push(lic);
-                }
-            }
+            extend_unique(&mut existing.locations, pkg.locations);
+            extend_unique(&mut existing.files, pkg.files);
+            extend_unique(&mut existing.licenses, pkg.licenses);
             let earlier = match (&existing.layer, &pkg.layer) {
                 (Some(a), Some(b)) => b.index < a.index,
                 (None, Some(_)) => true,

@@ -2,6 +2,7 @@
 //! layers and keeps only what the final image still contains.
 
 mod assemble;
+mod companions;
 mod progress;
 mod visitor;
 

@@ -11,6 +11,8 @@ pub enum Entry<'a> {
     Symlink(&'a str, &'a str),
     /// A GNU sparse file with this apparent size and a tiny stored part.
     Sparse(&'a str, u64),
+    /// A hard link to an earlier entry of the same layer.
+    Hardlink(&'a str, &'a str),
 }
 
 fn header_with_raw_name(name: &str, kind: tar::EntryType, size: u64) -> tar::Header {
@@ -43,6 +45,12 @@ pub fn tar_of(entries: &[Entry<'_>]) -> Vec<u8> {
             }
             Entry::Symlink(name, target) => {
                 let mut h = header_with_raw_name(name, tar::EntryType::Symlink, 0);
+                h.set_link_name(target).unwrap();
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::Hardlink(name, target) => {
+                let mut h = header_with_raw_name(name, tar::EntryType::Link, 0);
                 h.set_link_name(target).unwrap();
                 h.set_cksum();
                 b.append(&h, std::io::empty()).unwrap();

@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 #[path = "../../../bulwark-image/tests/support/mod.rs"]
 pub mod image;
 
+#[allow(unused_imports)]
 pub use image::{corpus, workspace, Podman, Registry};
 
 /// Runs `bulwark` with `args`.
@@ -35,3 +36,19 @@ pub fn truth(image: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(&path).expect("truth.json")).expect("truth.json parses")
 }
 pub mod layout;
+
+/// (purl, ecosystem, layer index) of every package of an inventory, in report order.
+pub fn purls(inv: &serde_json::Value) -> Vec<(String, String, i64)> {
+    inv["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            (
+                p["purl"].as_str().unwrap_or_default().to_string(),
+                p["ecosystem"].as_str().unwrap_or_default().to_string(),
+                p["layer"]["index"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}

@@ -134,7 +134,7 @@ impl Parser<'_> {
         let source = record.origin.filter(|o| !o.is_empty()).unwrap_or_else(|| name.clone());
         pkg.source = Some(SourcePackage { name: source, version });
         pkg.licenses.extend(record.license.filter(|l| !l.is_empty()));
-        pkg.locations.extend(record.files);
+        pkg.files.extend(record.files);
         self.packages.push(pkg);
         Ok(())
     }

@@ -24,7 +24,7 @@ fn summary(pkgs: &[Package]) -> Vec<(&str, &str, &str, &str, &str, usize)> {
                 p.arch.as_deref().unwrap_or(""),
                 src.name.as_str(),
                 license,
-                p.locations.len() - 1,
+                p.files.len(),
             )
         })
         .collect()
@@ -59,7 +59,7 @@ fn trivy_alpine_database_gives_every_package() {
 #[test]
 fn owned_files_join_the_f_directory_and_r_name() {
     let pkgs = extract(include_bytes!("testdata/trivy-apk-valid")).unwrap();
-    let files = |name: &str| pkgs.iter().find(|p| p.name == name).unwrap().locations[1..].to_vec();
+    let files = |name: &str| pkgs.iter().find(|p| p.name == name).unwrap().files.to_vec();
     assert_eq!(files("musl"), ["/lib/libc.musl-x86_64.so.1", "/lib/ld-musl-x86_64.so.1"]);
     assert_eq!(
         files("busybox"),
@@ -75,7 +75,7 @@ fn other_real_databases() {
         summary(&noarch),
         [("alpine-baselayout-data", "3.4.3-r1", "noarch", "alpine-baselayout", "GPL-2.0-only", 15)]
     );
-    assert_eq!(noarch[0].locations[1..3], ["/etc/fstab", "/etc/group"]);
+    assert_eq!(noarch[0].files[0..2], ["/etc/fstab", "/etc/group"]);
     // Records separated by many blank lines.
     let multiple = extract(include_bytes!("testdata/syft-multiple")).unwrap();
     assert_eq!(
@@ -131,9 +131,9 @@ fn owned_file_paths_stay_within_the_budget() {
         data.extend_from_slice(b"R:f\n");
     }
     let pkgs = extract(&data).unwrap();
-    let bytes: usize = pkgs[0].locations[1..].iter().map(String::len).sum();
+    let bytes: usize = pkgs[0].files.iter().map(String::len).sum();
     assert!(bytes <= LOCATION_BUDGET, "{bytes}");
-    assert_eq!(pkgs[0].locations.len() - 1, LOCATION_BUDGET / 4003);
+    assert_eq!(pkgs[0].files.len(), LOCATION_BUDGET / 4003);
 }
 
 #[test]

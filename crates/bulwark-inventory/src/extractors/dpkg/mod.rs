@@ -1,9 +1,13 @@
 //! Debian packages from dpkg's database: `var/lib/dpkg/status` and the
-//! per-package files distroless images keep in `var/lib/dpkg/status.d/`.
+//! per-package files distroless images keep in `var/lib/dpkg/status.d/`; their owned files
+//! (`var/lib/dpkg/info/<pkg>.list`) and licences (`usr/share/doc/<pkg>/copyright`) come from
+//! companion files.
 
+mod companion;
 mod deb822;
+mod license;
 
-use crate::{package_at, ExtractError, Extractor, FileInput, FileMeta};
+use crate::{package_at, Companion, ExtractError, Extractor, FileInput, FileMeta};
 use bulwark_types::{Package, PackageKind, SourcePackage};
 use deb822::{Field, Paragraph};
 
@@ -51,6 +55,14 @@ impl Extractor for Dpkg {
             }
         }
         Ok(packages)
+    }
+
+    fn wants_companion(&self, file: &FileMeta<'_>) -> bool {
+        companion::kind(file.path).is_some()
+    }
+
+    fn companion(&self, input: &FileInput<'_>) -> Option<Companion> {
+        companion::parse(companion::kind(input.path)?, input)
     }
 }
 

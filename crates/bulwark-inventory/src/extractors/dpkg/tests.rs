@@ -243,3 +243,26 @@ fn huge_package_counts_are_handled() {
     let pkgs = extract("var/lib/dpkg/status", &data).unwrap();
     assert_eq!(pkgs.len(), 200_000);
 }
+
+#[test]
+fn companion_files_name_their_package_and_carry_its_files_or_licences() {
+    let list = include_bytes!("testdata/info/libc6_amd64.list");
+    let path = "var/lib/dpkg/info/libc6:amd64.list";
+    assert!(Dpkg.wants_companion(&FileMeta { path, size: list.len() as u64, mode: 0o644 }));
+    assert!(!Dpkg.wants(&FileMeta { path, size: list.len() as u64, mode: 0o644 }));
+    let c = Dpkg.companion(&FileInput { path, data: list }).expect("a companion");
+    assert_eq!((c.kind, c.package.as_str(), c.files.len()), (PackageKind::Deb, "libc6", 286));
+    assert_eq!(c.files[0], "/etc/ld.so.conf.d/x86_64-linux-gnu.conf");
+    assert!(c.licenses.is_empty());
+
+    let path = "usr/share/doc/zlib1g/copyright";
+    let c =
+        Dpkg.companion(&FileInput { path, data: include_bytes!("testdata/copyright/zlib1g") }).expect("a companion");
+    assert_eq!((c.package.as_str(), c.files.len(), c.licenses.as_slice()), ("zlib1g", 0, &["Zlib".to_string()][..]));
+
+    // Nothing usable: no companion. Not a companion path: no companion either.
+    let libcrypt = include_bytes!("testdata/copyright/libcrypt1");
+    assert!(Dpkg.companion(&FileInput { path: "usr/share/doc/libcrypt1/copyright", data: libcrypt }).is_none());
+    assert!(Dpkg.companion(&FileInput { path: "var/lib/dpkg/info/bash.list", data: b"/.\n" }).is_none());
+    assert!(Dpkg.companion(&FileInput { path: "var/lib/dpkg/status", data: list }).is_none());
+}

@@ -98,7 +98,7 @@ fn package(input: &FileInput<'_>, found_by: &str, blob: &[u8]) -> Result<Option<
         .as_deref()
         .and_then(source_rpm)
         .map(|(name, version, release)| SourcePackage { name: name.to_string(), version: evr(version, release) });
-    pkg.locations.extend(files(&h)?);
+    pkg.files.extend(files(&h)?);
     Ok(Some(pkg))
 }
 
