@@ -10,10 +10,10 @@ use bulwark_image::engine::EngineImage;
 use bulwark_image::{DockerArchive, EngineKind, ImageSource, Platform};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use support::{corpus, drain, Podman};
 
 static ENV_LOCK: Mutex<()> = Mutex::new(());
