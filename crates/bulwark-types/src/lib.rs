@@ -4,11 +4,13 @@
 //! directory; [`PackageKind`] says what packaging system it came from and,
 //! through a single table, how its purl and OSV ecosystem are spelt.
 
+mod finding;
 mod inventory;
 mod os;
 mod package;
 mod purl;
 
+pub use finding::{Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, Severity};
 pub use inventory::{Inventory, ScanTarget, INVENTORY_SCHEMA_VERSION};
 pub use os::OsRelease;
 pub use package::{LayerRef, Package, PackageKind, SourcePackage};

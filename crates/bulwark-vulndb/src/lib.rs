@@ -24,9 +24,10 @@ pub mod severity;
 mod store;
 mod time;
 
+pub use bulwark_types::{Evidence, Finding, Reason};
 pub use error::{Error, Result};
 pub use import::{import_path, import_path_with, import_paths, ImportLimits, ImportReport};
-pub use matcher::{match_packages, Evidence, Finding, Reason};
+pub use matcher::match_packages;
 pub use model::{parse_record, Vulnerability};
 pub use severity::{Level, Severity};
 pub use store::{cache_dir, EcosystemStatus, Status, Store, DB_FILE, SCHEMA_VERSION};

@@ -9,76 +9,14 @@
 //! (directly or through a shared alias) become one [`Finding`].
 
 use crate::error::Result;
-use crate::model::{Event, RangeKind};
+use crate::model::Event;
 use crate::normalize::{ecosystem_base, ecosystem_matches, normalize_name};
-use crate::severity::Severity;
 use crate::store::{AdvisoryRow, Store, StoredAffected, StoredRange};
-use bulwark_types::{Package, PackageKind};
+use bulwark_types::{Evidence, Finding, Package, PackageKind, RangeKind, Reason, Severity};
 use bulwark_version::Scheme;
-use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
-
-/// One vulnerability affecting one package (records that alias each other merged).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// Index of the package in the slice given to [`match_packages`].
-    pub package: usize,
-    /// Primary id: among the matched records, a `CVE-` id first, then `GHSA-`, then the smallest id.
-    pub id: String,
-    /// Every other id of this vulnerability: the other matched records and all their aliases, sorted.
-    pub aliases: Vec<String>,
-    /// Ids the records list as `related` or `upstream` (not the same vulnerability), sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<String>,
-    /// Ids of the database records that matched (the primary id among them), sorted.
-    pub records: Vec<String>,
-    /// One-line summary.
-    pub summary: String,
-    /// The worst severity among the matched records.
-    pub severity: Severity,
-    /// Versions that fix it and are newer than the installed one (from the `fixed` events of the matching ranges), ascending.
-    pub fixed: Vec<String>,
-    /// Why it matched: one entry per matching range or version list.
-    pub evidence: Vec<Evidence>,
-}
-
-/// Why one record matched one package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    /// The record id.
-    pub record: String,
-    /// The affected ecosystem as the record wrote it.
-    pub ecosystem: String,
-    /// The name that was looked up (the source package name for most OS packages).
-    pub name: String,
-    /// The version that was evaluated.
-    pub version: String,
-    /// Range or explicit version.
-    pub reason: Reason,
-}
-
-/// How a version was found affected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "by", rename_all = "snake_case")]
-pub enum Reason {
-    /// Inside a range: from `introduced`, up to `fixed` (exclusive) or `last_affected` (inclusive), if any.
-    Range {
-        /// ECOSYSTEM or SEMVER.
-        kind: RangeKind,
-        /// The `introduced` event that opened the interval.
-        introduced: String,
-        /// The `fixed` event that closes it, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        fixed: Option<String>,
-        /// The `last_affected` event that closes it, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        last_affected: Option<String>,
-    },
-    /// Listed in the record's `versions`.
-    Version,
-}
 
 /// A (name, version) to look up for a package, in an ecosystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,6 +301,8 @@ fn finding(package: usize, group: &[&RecordMatch], scheme: Option<Scheme>) -> Fi
         severity,
         fixed,
         evidence,
+        epss: None,
+        kev: None,
     }
 }
 

@@ -98,32 +98,7 @@ pub struct PackageRef {
     pub purl: Option<String>,
 }
 
-/// How a range's event versions are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RangeKind {
-    /// The ecosystem's own version ordering.
-    Ecosystem,
-    /// SemVer 2.0 ordering.
-    Semver,
-    /// Git commits (not evaluated against package versions).
-    Git,
-    /// A range type this build does not know (ignored when matching).
-    #[serde(other)]
-    Other,
-}
-
-impl RangeKind {
-    /// The name as OSV spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RangeKind::Ecosystem => "ECOSYSTEM",
-            RangeKind::Semver => "SEMVER",
-            RangeKind::Git => "GIT",
-            RangeKind::Other => "OTHER",
-        }
-    }
-}
+pub use bulwark_types::RangeKind;
 
 /// A version range: a type and its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
