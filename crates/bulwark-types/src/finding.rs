@@ -142,6 +142,10 @@ pub struct Finding {
     /// CISA Known Exploited Vulnerabilities entry of the CVE, when listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kev: Option<Kev>,
+    /// Why the finding ranks where it does (severity, then KEV, then EPSS), e.g.
+    /// `CRITICAL (CVSS 9.8); in CISA KEV since 2023-03-30; EPSS 0.94 (99th percentile)`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub risk: String,
 }
 
 /// FIRST's Exploit Prediction Scoring System values for one CVE.
@@ -203,4 +207,52 @@ pub enum Reason {
     },
     /// Listed in the record's `versions`.
     Version,
+}
+
+/// A finding hidden from the results, and what hid it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The finding that was suppressed.
+    pub finding: Finding,
+    /// What suppressed it: `ignore-file` or `vex`.
+    pub by: String,
+    /// The file that holds the rule or statement.
+    pub source: String,
+    /// The reason the rule gives (ignore file `reason`, VEX `justification` / `impact_statement`).
+    pub reason: String,
+}
+
+/// The vulnerability database a scan used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseInfo {
+    /// Path of the database file.
+    pub path: String,
+    /// Advisory records it holds.
+    pub records: u64,
+    /// Newest `modified` among them (RFC 3339).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub newest_modified: String,
+    /// When it was last imported or updated (RFC 3339).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub updated: String,
+}
+
+/// The result of a vulnerability scan: the inventory, its findings ordered by risk, and what was suppressed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    /// [`crate::INVENTORY_SCHEMA_VERSION`] of the embedded inventory's schema.
+    pub schema_version: u32,
+    /// What was scanned and every package found; findings refer to packages by index.
+    pub inventory: crate::Inventory,
+    /// Findings after filters and suppressions, most urgent first.
+    pub findings: Vec<Finding>,
+    /// Findings an ignore file or VEX document suppressed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppression>,
+    /// The database used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseInfo>,
+    /// Notes for the user (old database, expired ignore rules, unmatched VEX statements).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }

@@ -10,7 +10,9 @@ mod os;
 mod package;
 mod purl;
 
-pub use finding::{Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, Severity};
+pub use finding::{
+    DatabaseInfo, Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, ScanReport, Severity, Suppression,
+};
 pub use inventory::{Inventory, ScanTarget, INVENTORY_SCHEMA_VERSION};
 pub use os::OsRelease;
 pub use package::{LayerRef, Package, PackageKind, SourcePackage};

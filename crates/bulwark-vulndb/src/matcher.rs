@@ -303,6 +303,7 @@ fn finding(package: usize, group: &[&RecordMatch], scheme: Option<Scheme>) -> Fi
         evidence,
         epss: None,
         kev: None,
+        risk: String::new(),
     }
 }
 
