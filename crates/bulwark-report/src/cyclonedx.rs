@@ -27,7 +27,7 @@ pub fn render(inv: &Inventory, meta: &DocumentMeta, out: &mut dyn Write) -> std:
 /// The top-level BOM object.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Bom<'a> {
+pub(crate) struct Bom<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     bom_format: &'static str,
@@ -37,6 +37,12 @@ struct Bom<'a> {
     metadata: Metadata<'a>,
     components: Vec<Component<'a>>,
     dependencies: Vec<Dependency>,
+    /// `vulnerabilities[]`, filled by the vulnerability report only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) vulnerabilities: Vec<Value>,
+    /// The bom-ref of each inventory package, by package index (not serialized).
+    #[serde(skip)]
+    pub(crate) package_refs: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -116,7 +122,7 @@ struct Dependency {
 }
 
 /// The whole document.
-fn document<'a>(inv: &'a Inventory, meta: &DocumentMeta) -> Bom<'a> {
+pub(crate) fn document<'a>(inv: &'a Inventory, meta: &DocumentMeta) -> Bom<'a> {
     let mut refs = Unique::default();
     let root_ref = refs.claim(&format!("target:{}", inv.target.reference), "#");
     let os_ref = inv.os.as_ref().map(|os| refs.claim(&format!("os:{}@{}", os.id, os.version_id), "#"));
@@ -141,7 +147,7 @@ fn document<'a>(inv: &'a Inventory, meta: &DocumentMeta) -> Bom<'a> {
     if let (Some(os), Some(r)) = (&inv.os, os_ref) {
         components.push(os_component(os, r));
     }
-    components.extend(inv.packages.iter().zip(pkg_refs).map(|(p, r)| package_component(p, r)));
+    components.extend(inv.packages.iter().zip(pkg_refs.iter().cloned()).map(|(p, r)| package_component(p, r)));
 
     let mut tool = Component::new("application", "bulwark");
     tool.version = Some(TOOL_VERSION);
@@ -158,6 +164,8 @@ fn document<'a>(inv: &'a Inventory, meta: &DocumentMeta) -> Bom<'a> {
         },
         components,
         dependencies,
+        vulnerabilities: Vec::new(),
+        package_refs: pkg_refs,
     }
 }
 

@@ -53,7 +53,7 @@ pub fn render(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// `s` with control characters and bidirectional overrides written as `\u{…}` escapes.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {

@@ -1,10 +1,13 @@
-//! Import OSV records from a JSON file, a directory tree of them, or an osv.dev `all.zip`.
+//! Import OSV records from a JSON file, a directory tree of them, or an osv.dev `all.zip`; and the
+//! enrichment files, recognised by content: FIRST's EPSS CSV and CISA's KEV catalogue (see [`crate::enrich`]).
+//! A single file may be gzip-compressed (`epss_scores-YYYY-MM-DD.csv.gz`).
 //!
 //! The import is atomic: under an exclusive lock on `<cache>/vulndb.lock`, the current database is
 //! copied to `vulndb.sqlite.tmp-<pid>`, the records are written into the copy in one transaction, and
 //! the copy is renamed over `vulndb.sqlite`. A killed import leaves the previous file untouched (its
 //! temporary file is removed by the next import). Every read is bounded by [`ImportLimits`].
 
+use crate::enrich::{self, EpssSummary, KevSummary, Kind};
 use crate::error::{db_err, io_err, Error, Result};
 use crate::model::{parse_record, RangeKind, Vulnerability};
 use crate::normalize::{ecosystem_base, normalize_name};
@@ -59,6 +62,12 @@ pub struct ImportReport {
     pub bytes: u64,
     /// Set when the previous database had another schema version and was replaced by a fresh one.
     pub discarded_schema: Option<i64>,
+    /// The EPSS CSV imported, if any (it replaced the previous EPSS data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<EpssSummary>,
+    /// The KEV catalogue imported, if any (it replaced the previous KEV data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<KevSummary>,
     /// Wall time of the whole import.
     #[serde(with = "duration_ms")]
     pub elapsed: Duration,
@@ -77,7 +86,8 @@ mod duration_ms {
     }
 }
 
-/// Imports `source` (record file, directory tree of `*.json`, or `all.zip`) into the database in `cache_dir`.
+/// Imports `source` (OSV record file, directory tree of `*.json`, `all.zip`, EPSS CSV or KEV JSON) into the
+/// database in `cache_dir`.
 pub fn import_path(cache_dir: &Path, source: &Path) -> Result<ImportReport> {
     import_path_with(cache_dir, source, &ImportLimits::default())
 }
@@ -209,6 +219,12 @@ fn visit_source(source: &Path, limits: &ImportLimits, visit: &mut dyn FnMut(&str
     let n = File::open(source).and_then(|mut f| f.read(&mut magic)).map_err(io_err(source))?;
     if n == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06") {
         visit_zip(source, &mut budget, visit)
+    } else if n >= 2 && magic[..2] == [0x1f, 0x8b] {
+        budget.entry(&|| source.display().to_string())?;
+        let file = File::open(source).map_err(io_err(source))?;
+        let gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+        let bytes = budget.read(gz, 0, &|| source.display().to_string(), false)?;
+        visit(&source.display().to_string(), &bytes)
     } else {
         budget.entry(&|| source.display().to_string())?;
         let bytes = budget.read_file(source)?;
@@ -341,7 +357,21 @@ struct Writer<'a, 'c> {
 
 impl Writer<'_, '_> {
     fn put(&mut self, origin: &str, bytes: &[u8]) -> Result<()> {
-        let vuln = parse_record(bytes, origin)?;
+        if enrich::sniff(bytes) == Kind::Epss {
+            self.report.epss = Some(enrich::import_epss(self.tx, self.path, origin, bytes)?);
+            self.report.bytes += bytes.len() as u64;
+            return Ok(());
+        }
+        let vuln = match parse_record(bytes, origin) {
+            Ok(v) => v,
+            Err(e) if enrich::looks_like_kev(bytes) => {
+                drop(e);
+                self.report.kev = Some(enrich::import_kev(self.tx, self.path, origin, bytes)?);
+                self.report.bytes += bytes.len() as u64;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         self.report.read += 1;
         self.report.bytes += bytes.len() as u64;
         if vuln.withdrawn.is_some() {

@@ -15,19 +15,27 @@
 
 #![warn(missing_docs)]
 
+mod enrich;
 mod error;
 mod import;
 mod matcher;
 pub mod model;
 pub mod normalize;
+pub mod policy;
 pub mod severity;
 mod store;
 mod time;
+mod update;
 
 pub use bulwark_types::{Evidence, Finding, Reason};
+pub use enrich::{is_cve_id, EpssSummary, KevSummary};
 pub use error::{Error, Result};
 pub use import::{import_path, import_path_with, import_paths, ImportLimits, ImportReport};
 pub use matcher::match_packages;
 pub use model::{parse_record, Vulnerability};
 pub use severity::{Level, Severity};
 pub use store::{cache_dir, EcosystemStatus, Status, Store, DB_FILE, SCHEMA_VERSION};
+pub use update::{
+    update, EcosystemUpdate, FetchStatus, Outcome, UpdateEvent, UpdateOptions, UpdateReport, DEFAULT_BASE_URL,
+    DEFAULT_ECOSYSTEMS,
+};

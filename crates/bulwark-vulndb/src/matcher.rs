@@ -6,7 +6,8 @@
 //! events sorted by version (`"0"` lowest), `introduced <= v` → affected, `fixed <= v` → not,
 //! `last_affected < v` → not, and, when `limit` events exist, `v` below one of them. GIT ranges are
 //! not evaluated; withdrawn records never match. Matched records that name each other in `aliases`
-//! (directly or through a shared alias) become one [`Finding`].
+//! (directly or through a shared alias) become one [`Finding`], which then gets the EPSS score and KEV entry
+//! of its CVE ids (see `enrich.rs`).
 
 use crate::error::Result;
 use crate::model::Event;
@@ -215,7 +216,10 @@ pub fn match_packages(store: &Store, packages: &[Package]) -> Result<Vec<Finding
             }
         }
         let scheme = queries(pkg).first().and_then(|q| Scheme::for_ecosystem(&q.ecosystem));
-        findings.extend(merge(index, matched.into_values().collect(), scheme));
+        for mut finding in merge(index, matched.into_values().collect(), scheme) {
+            crate::enrich::enrich_finding(store, &mut finding)?;
+            findings.push(finding);
+        }
     }
     Ok(findings)
 }

@@ -3,18 +3,22 @@
 //! Tables: `advisories` (one row per OSV record: what a finding needs, plus the original JSON
 //! compressed with zstd), `affected` (one row per `affected[]` package, keyed by ecosystem base and
 //! normalised name, holding the ranges and versions to evaluate), `ecosystem_stats` (counts and newest
-//! `modified` per ecosystem, for `status`) and `meta`. `PRAGMA user_version` holds [`SCHEMA_VERSION`].
+//! `modified` per ecosystem, for `status`), `epss` and `kev` (enrichment by CVE id, see [`crate::enrich`])
+//! and `meta`. `PRAGMA user_version` holds [`SCHEMA_VERSION`].
 //! Writers never touch this file in place: [`crate::import_path`] builds a new file and renames it over.
 
+use crate::enrich::{EpssSummary, KevSummary};
 use crate::error::{db_err, io_err, Error, Result};
 use crate::model::{Event, RangeKind, Vulnerability};
 use crate::severity::Severity;
+use bulwark_types::{Epss, Kev};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Version of the database layout; a file with another version is refused (re-import).
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2: `epss` and `kev` tables.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// File name of the database inside the cache directory.
 pub const DB_FILE: &str = "vulndb.sqlite";
@@ -52,6 +56,13 @@ CREATE TABLE ecosystem_stats (
   withdrawn INTEGER NOT NULL,
   newest_modified TEXT
 );
+CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE kev (
+  cve TEXT PRIMARY KEY,
+  date_added TEXT NOT NULL,
+  due_date TEXT NOT NULL,
+  ransomware INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// The evaluable part of one `affected[]` entry, as stored (GIT ranges dropped).
@@ -135,6 +146,12 @@ pub struct Status {
     pub last_import: Option<String>,
     /// Per ecosystem, sorted by name.
     pub ecosystems: Vec<EcosystemStatus>,
+    /// The EPSS scores held, if any were imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<EpssSummary>,
+    /// The CISA KEV catalogue held, if one was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<KevSummary>,
 }
 
 /// The cache directory: `explicit` (`--cache-dir`), else `BULWARK_CACHE_DIR`, else
@@ -157,6 +174,10 @@ pub fn cache_dir(explicit: Option<&Path>) -> Result<PathBuf> {
 pub struct Store {
     path: PathBuf,
     conn: Connection,
+    /// Date of the EPSS data, when the `epss` table holds any.
+    epss_date: Option<String>,
+    /// Whether the `kev` table holds any entry.
+    has_kev: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -175,7 +196,17 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(db_err(&path))?;
         check_schema(&conn, &path)?;
-        Ok(Store { path, conn })
+        let err = db_err(&path);
+        let (has_epss, has_kev): (bool, bool) = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM epss), EXISTS (SELECT 1 FROM kev)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(err)?;
+        let epss_date = match has_epss {
+            true => Some(meta(&conn, &path, "epss_date")?.unwrap_or_default()),
+            false => None,
+        };
+        Ok(Store { path, conn, epss_date, has_kev })
     }
 
     /// The database file.
@@ -213,6 +244,29 @@ impl Store {
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err)?;
+        let (epss_rows, kev_rows): (i64, i64) = self
+            .conn
+            .query_row("SELECT (SELECT count(*) FROM epss), (SELECT count(*) FROM kev)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(db_err(&self.path))?;
+        let m = |key: &str| meta(&self.conn, &self.path, key);
+        let epss = match epss_rows > 0 {
+            true => Some(EpssSummary {
+                date: m("epss_date")?.filter(|d| !d.is_empty()),
+                model_version: m("epss_model_version")?.filter(|d| !d.is_empty()),
+                scores: epss_rows as u64,
+            }),
+            false => None,
+        };
+        let kev = match kev_rows > 0 {
+            true => Some(KevSummary {
+                catalog_version: m("kev_catalog_version")?.unwrap_or_default(),
+                date_released: m("kev_date_released")?.filter(|d| !d.is_empty()),
+                entries: kev_rows as u64,
+            }),
+            false => None,
+        };
         Ok(Status {
             path: self.path.clone(),
             size_bytes,
@@ -221,7 +275,35 @@ impl Store {
             withdrawn: withdrawn.max(0) as u64,
             last_import,
             ecosystems,
+            epss,
+            kev,
         })
+    }
+
+    /// The EPSS score of one CVE id (exact, upper-case `CVE-YYYY-NNNN`), if EPSS data was imported and lists it.
+    pub fn epss(&self, cve: &str) -> Result<Option<Epss>> {
+        let Some(date) = &self.epss_date else { return Ok(None) };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT score, percentile FROM epss WHERE cve = ?1")
+            .map_err(db_err(&self.path))?;
+        let row: Option<(f64, f64)> =
+            stmt.query_row([cve], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(db_err(&self.path))?;
+        Ok(row.map(|(score, percentile)| Epss { score, percentile, date: date.clone() }))
+    }
+
+    /// The CISA KEV entry of one CVE id (exact, upper-case), if a catalogue was imported and lists it.
+    pub fn kev(&self, cve: &str) -> Result<Option<Kev>> {
+        if !self.has_kev {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT date_added, due_date, ransomware FROM kev WHERE cve = ?1")
+            .map_err(db_err(&self.path))?;
+        stmt.query_row([cve], |r| Ok(Kev { date_added: r.get(0)?, due_date: r.get(1)?, ransomware: r.get(2)? }))
+            .optional()
+            .map_err(db_err(&self.path))
     }
 
     /// The full original record with this id (withdrawn ones too), parsed again from its stored JSON.
@@ -288,6 +370,11 @@ impl Store {
             id,
         })
     }
+}
+
+/// One `meta` value.
+fn meta(conn: &Connection, path: &Path, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(db_err(path))
 }
 
 /// Refuses a file whose `user_version` is not [`SCHEMA_VERSION`].

@@ -4,13 +4,14 @@ use crate::exit;
 use crate::output::write_to;
 use crate::progress::Bar;
 use crate::sources::SourceArgs;
+use crate::vulns::VulnArgs;
 use anyhow::Context;
 use bulwark_image::{open, ImageRef};
 use bulwark_inventory::{scan_dir, scan_image, ScanOptions};
-use bulwark_report::{render_sbom, SbomFormat};
+use bulwark_report::{read_sbom, render_sbom, ReportFormat, SbomFormat};
 use bulwark_types::Inventory;
 use clap::{Args, Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 /// Container security from build to run.
@@ -23,6 +24,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The local vulnerability database: import, status, update.
+    Db {
+        #[command(subcommand)]
+        command: crate::db::DbCommand,
+        #[command(flatten)]
+        cache: crate::db::CacheArgs,
+    },
     /// Write an SBOM (CycloneDX 1.6, SPDX 2.3 or Bulwark JSON) of an image or directory.
     Sbom {
         /// docker-archive:PATH, oci:DIR[:TAG], dir:PATH, docker:NAME, podman:NAME or host[:port]/repo[:tag|@digest].
@@ -36,68 +44,123 @@ enum Command {
         #[command(flatten)]
         source: SourceArgs,
     },
-    /// Scan an image: its inventory (--list-packages).
+    /// Scan an image for vulnerabilities (or list its packages with --list-packages).
     Image {
         /// docker-archive:PATH, oci:DIR[:TAG], dir:PATH, docker:NAME, podman:NAME or host[:port]/repo[:tag|@digest].
         reference: String,
-        /// List the image's packages.
+        /// List the image's packages instead of scanning them.
         #[arg(long)]
         list_packages: bool,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        vulns: VulnArgs,
         #[command(flatten)]
         source: SourceArgs,
     },
-    /// Scan a directory (source tree or root filesystem): packages from lockfiles and installed metadata.
+    /// Scan a directory (source tree or root filesystem): lockfiles and installed metadata.
     Fs {
         /// Directory to scan.
         path: PathBuf,
-        /// List the packages found.
+        /// List the packages found instead of scanning them.
         #[arg(long)]
         list_packages: bool,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        vulns: VulnArgs,
+    },
+    /// Re-match an SBOM (CycloneDX or SPDX JSON, from Bulwark, Syft or Trivy) against the database.
+    SbomScan {
+        /// The SBOM file (`-` for stdin).
+        file: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+        #[command(flatten)]
+        vulns: VulnArgs,
     },
 }
 
 /// Where and how a scanning verb writes its report.
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// Output format: table (default on a terminal), json (default when piped), cyclonedx or spdx.
+    /// Output format: table (default on a terminal), json (default when piped), sarif or cyclonedx;
+    /// with --list-packages: table, json, cyclonedx or spdx.
     #[arg(long, short = 'f')]
-    format: Option<SbomFormat>,
+    format: Option<String>,
     /// Write to FILE instead of stdout (replaced atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
 
 impl ReportArgs {
-    fn write(&self, inventory: &Inventory) -> anyhow::Result<i32> {
-        emit(inventory, self.format.unwrap_or_else(default_format), self.output.as_deref())
+    /// Writes the package list.
+    fn packages(&self, inventory: &Inventory) -> anyhow::Result<i32> {
+        let format = match &self.format {
+            Some(f) => f.parse().map_err(exit::usage)?,
+            None if std::io::stdout().is_terminal() => SbomFormat::Table,
+            None => SbomFormat::Json,
+        };
+        write_to(self.output.as_deref(), |out| render_sbom(inventory, format, out))?;
+        Ok(exit::OK)
+    }
+
+    /// Scans for vulnerabilities and writes the findings.
+    fn vulnerabilities(&self, inventory: Inventory, vulns: &VulnArgs) -> anyhow::Result<i32> {
+        let format: Option<ReportFormat> = match &self.format {
+            Some(f) => Some(f.parse().map_err(exit::usage)?),
+            None => None,
+        };
+        vulns.scan_and_report(inventory, format, self.output.as_deref())
     }
 }
 
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
+        Command::Db { command, cache } => crate::db::run(command, &cache),
         Command::Sbom { reference, format, output, source } => {
             let inventory = inventory_of(&reference, &source)?;
-            emit(&inventory, format, output.as_deref())
+            write_to(output.as_deref(), |out| render_sbom(&inventory, format, out))?;
+            Ok(exit::OK)
         }
-        Command::Image { reference, list_packages: _, report, source } => {
-            report.write(&inventory_of(&reference, &source)?)
+        Command::Image { reference, list_packages, report, vulns, source } => {
+            let inventory = inventory_of(&reference, &source)?;
+            if list_packages {
+                report.packages(&inventory)
+            } else {
+                report.vulnerabilities(inventory, &vulns)
+            }
         }
-        Command::Fs { path, list_packages: _, report } => report.write(&scan_directory(&path)?),
+        Command::Fs { path, list_packages, report, vulns } => {
+            let inventory = scan_directory(&path)?;
+            if list_packages {
+                report.packages(&inventory)
+            } else {
+                report.vulnerabilities(inventory, &vulns)
+            }
+        }
+        Command::SbomScan { file, report, vulns } => {
+            let inventory = read_sbom_file(&file)?;
+            report.vulnerabilities(inventory, &vulns)
+        }
     }
 }
 
-/// `table` on a terminal, `json` when piped.
-fn default_format() -> SbomFormat {
-    if std::io::stdout().is_terminal() {
-        SbomFormat::Table
+/// Largest SBOM read (a large image's SBOM is a few MB).
+const MAX_SBOM_BYTES: u64 = 512 << 20;
+
+fn read_sbom_file(file: &Path) -> anyhow::Result<Inventory> {
+    let mut bytes = Vec::new();
+    let origin = file.display().to_string();
+    if origin == "-" {
+        std::io::stdin().take(MAX_SBOM_BYTES).read_to_end(&mut bytes).context("reading the SBOM from stdin")?;
     } else {
-        SbomFormat::Json
+        std::fs::File::open(file)
+            .and_then(|f| f.take(MAX_SBOM_BYTES).read_to_end(&mut bytes))
+            .with_context(|| format!("reading {origin}"))?;
     }
+    Ok(read_sbom(&bytes, &origin)?)
 }
 
 fn inventory_of(reference: &str, source: &SourceArgs) -> anyhow::Result<Inventory> {
@@ -128,9 +191,4 @@ fn report_warnings(inventory: &Inventory) {
     for w in &inventory.warnings {
         eprintln!("warning: {w}");
     }
-}
-
-fn emit(inventory: &Inventory, format: SbomFormat, output: Option<&Path>) -> anyhow::Result<i32> {
-    write_to(output, |out| render_sbom(inventory, format, out))?;
-    Ok(exit::OK)
 }

@@ -1,10 +1,12 @@
 //! `bulwark` — the command-line entry point: parses arguments and wires the crates together.
 
 mod cli;
+mod db;
 mod exit;
 mod output;
 mod progress;
 mod sources;
+mod vulns;
 
 use clap::Parser;
 

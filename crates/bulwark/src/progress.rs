@@ -21,6 +21,33 @@ impl Bar {
     }
 }
 
+impl Bar {
+    /// Shows `message` on the spinner line (terminal only).
+    pub fn note(&self, message: &str) {
+        if self.bar.length().is_none() {
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+                self.bar.set_style(style);
+            }
+        }
+        self.bar.set_message(message.to_string());
+        self.bar.tick();
+    }
+
+    /// Prints a line above the bar, or to stderr when no bar is drawn.
+    pub fn println(&self, line: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 impl Progress for Bar {
     fn start(&self, total_bytes: Option<u64>, layers: usize) {
         let style = match total_bytes {

@@ -26,7 +26,7 @@ impl SourceArgs {
     /// Turns the flags into image-opening options (reads the password from stdin if asked).
     pub fn open_options(&self) -> anyhow::Result<OpenOptions> {
         let platform = match &self.platform {
-            Some(p) => Some(Platform::parse(p).map_err(anyhow::Error::msg)?),
+            Some(p) => Some(Platform::parse(p).map_err(crate::exit::usage)?),
             None => None,
         };
         let credentials = match (&self.username, self.password_stdin) {

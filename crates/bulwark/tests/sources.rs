@@ -133,7 +133,7 @@ fn platform_selects_from_a_nested_multi_platform_index() {
         "{stderr}"
     );
     let out = support::bulwark(&["sbom", "--platform", "linux", &reference]);
-    assert_eq!(out.status.code(), Some(3), "a malformed --platform is refused");
+    assert_eq!(out.status.code(), Some(2), "a malformed --platform is a usage error");
 }
 
 #[test]
