@@ -30,7 +30,8 @@ impl OsRelease {
             "almalinux" => format!("AlmaLinux:{major}"),
             "rocky" => format!("Rocky Linux:{major}"),
             "opensuse-leap" => format!("openSUSE:Leap {}", self.version_id),
-            "sles" => format!("SUSE:Linux Enterprise Server {major}"),
+            "sle-micro" => format!("SUSE:Linux Enterprise Micro {}", self.version_id),
+            "sles" => format!("SUSE:Linux Enterprise Server {}", suse_release(&self.version_id)),
             "wolfi" => "Wolfi".to_string(),
             "chainguard" => "Chainguard".to_string(),
             "mariner" => format!("Mariner:{}", self.version_id),
@@ -44,5 +45,14 @@ impl OsRelease {
     /// The purl `distro` qualifier, e.g. `debian-12`, `alpine-3.19.1`.
     pub fn purl_distro(&self) -> String {
         format!("{}-{}", self.id, self.version_id)
+    }
+}
+
+/// SUSE's service-pack spelling of an os-release VERSION_ID: `15.5` → `15 SP5`, `15` → `15`.
+fn suse_release(version_id: &str) -> String {
+    match version_id.split_once('.') {
+        Some((major, sp)) if sp != "0" => format!("{major} SP{sp}"),
+        Some((major, _)) => major.to_string(),
+        None => version_id.to_string(),
     }
 }

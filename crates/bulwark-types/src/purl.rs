@@ -162,6 +162,11 @@ mod tests {
         assert_eq!(os("alpine", "3.19.1").osv_ecosystem().as_deref(), Some("Alpine:v3.19"));
         assert_eq!(os("ubuntu", "22.04").osv_ecosystem().as_deref(), Some("Ubuntu:22.04"));
         assert_eq!(os("rocky", "9.3").osv_ecosystem().as_deref(), Some("Rocky Linux:9"));
+        assert_eq!(os("rhel", "9.4").osv_ecosystem().as_deref(), Some("Red Hat:enterprise_linux:9"));
+        assert_eq!(os("sles", "15.5").osv_ecosystem().as_deref(), Some("SUSE:Linux Enterprise Server 15 SP5"));
+        assert_eq!(os("sles", "15").osv_ecosystem().as_deref(), Some("SUSE:Linux Enterprise Server 15"));
+        assert_eq!(os("opensuse-leap", "15.5").osv_ecosystem().as_deref(), Some("openSUSE:Leap 15.5"));
+        assert_eq!(os("wolfi", "20230201").osv_ecosystem().as_deref(), Some("Wolfi"));
         assert_eq!(os("plan9", "4").osv_ecosystem(), None);
     }
 }

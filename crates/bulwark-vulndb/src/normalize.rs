@@ -60,13 +60,21 @@ pub fn normalize_name(ecosystem: &str, name: &str) -> String {
 /// Equal names match. Ubuntu's OSV data adds `:LTS` to long-term releases (`Ubuntu:22.04:LTS`)
 /// while `/etc/os-release` gives `22.04`, so `Ubuntu:22.04` also matches `Ubuntu:22.04:LTS`.
 /// Ubuntu Pro records (`Ubuntu:Pro:…`) describe ESM packages and match only when asked for exactly.
+/// Red Hat records name product streams (`Red Hat:enterprise_linux:9::appstream`); any stream of the
+/// release matches.
 pub fn ecosystem_matches(package_ecosystem: &str, record_ecosystem: &str) -> bool {
     if package_ecosystem == record_ecosystem {
         return true;
     }
-    package_ecosystem.starts_with("Ubuntu:")
-        && record_ecosystem.strip_prefix(package_ecosystem).is_some_and(|rest| rest == ":LTS")
+    let Some(rest) = record_ecosystem.strip_prefix(package_ecosystem) else { return false };
+    // OSV spells some releases more finely than os-release does: Ubuntu's LTS marker, Red Hat's
+    // CPE-style product streams (`Red Hat:enterprise_linux:9::appstream`).
+    ECOSYSTEM_SUFFIXES.iter().any(|(base, accepts)| package_ecosystem.starts_with(base) && accepts(rest))
 }
+
+/// Per distribution: what may follow the package's ecosystem in a record's ecosystem.
+const ECOSYSTEM_SUFFIXES: &[(&str, fn(&str) -> bool)] =
+    &[("Ubuntu:", |rest| rest == ":LTS"), ("Red Hat:", |rest| rest.starts_with("::"))];
 
 #[cfg(test)]
 mod tests {
@@ -106,5 +114,17 @@ mod tests {
         assert!(!ecosystem_matches("Ubuntu:22.04", "Ubuntu:Pro:22.04:LTS"));
         assert!(!ecosystem_matches("Ubuntu:22.04", "Ubuntu:22.04.1"));
         assert!(!ecosystem_matches("PyPI", "npm"));
+    }
+
+    #[test]
+    fn distribution_ecosystems_match_osv_spellings() {
+        assert!(ecosystem_matches("Debian:12", "Debian:12"));
+        assert!(!ecosystem_matches("Debian:12", "Debian:11"));
+        assert!(ecosystem_matches("Ubuntu:22.04", "Ubuntu:22.04:LTS"));
+        assert!(!ecosystem_matches("Ubuntu:22.04", "Ubuntu:Pro:22.04:LTS"));
+        assert!(ecosystem_matches("Red Hat:enterprise_linux:9", "Red Hat:enterprise_linux:9::appstream"));
+        assert!(!ecosystem_matches("Red Hat:enterprise_linux:9", "Red Hat:enterprise_linux:90::appstream"));
+        assert!(!ecosystem_matches("Alpine:v3.1", "Alpine:v3.19"));
+        assert!(ecosystem_matches("SUSE:Linux Enterprise Server 15 SP5", "SUSE:Linux Enterprise Server 15 SP5"));
     }
 }
