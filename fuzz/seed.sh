@@ -83,6 +83,10 @@ cp "$work/whiteouts.tar" "$corpus/layer/whiteouts.tar"
 gzip -9 -c "$work/pax.tar" >"$corpus/layer/pax.tar.gz"
 tar -C "$work/l2" -czf "$corpus/layer/whiteouts.tar.gz" .
 zstd -q -19 -c "$work/gnu.tar" >"$corpus/layer/gnu.tar.zst"
+# A header that claims a 400 MiB file, then nothing (the walker once reserved the claimed size).
+mkdir -p "$work/l3/etc" && truncate -s 400M "$work/l3/etc/big"
+# (tar dies of SIGPIPE once head has its 512 bytes: only head's status counts here.)
+(set +o pipefail; tar -C "$work/l3" --format=ustar --owner=0 --group=0 -cf - etc/big 2>/dev/null | head -c 512 >"$corpus/layer/lying-size.tar")
 
 # ---- reference: one of each REF form.
 i=0

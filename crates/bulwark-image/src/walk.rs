@@ -7,6 +7,10 @@ use std::io::{self, BufRead, BufReader, Read};
 /// Largest file the walker reads into memory for a visitor; larger wanted files are skipped with a warning.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
 
+/// Most bytes reserved for a wanted file before its contents arrive: the tar header's size is
+/// a claim, and a 512-byte header must not buy a 512 MiB allocation. Larger files grow as read.
+const MAX_PREALLOC: u64 = 4 * 1024 * 1024;
+
 /// Receives the files of a layer. Called from several threads at once (one per layer).
 pub trait Visitor: Sync {
     /// What the visitor keeps for one file.
@@ -207,7 +211,7 @@ fn walk_tar<V: Visitor>(
                             options.max_file_size
                         ));
                     } else {
-                        let mut data = Vec::with_capacity(size as usize);
+                        let mut data = Vec::with_capacity(size.min(MAX_PREALLOC) as usize);
                         (&mut entry)
                             .take(options.max_file_size + 1)
                             .read_to_end(&mut data)

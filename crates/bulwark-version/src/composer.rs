@@ -414,7 +414,7 @@ mod tests {
     fn multibyte_text_at_the_dev_prefix_is_invalid_not_a_panic() {
         // Found by `fuzz/` (target `version`): the `dev-` check sliced 4 bytes into a
         // multi-byte character. The first pair is the fuzzer's input, as its three strings.
-        let found = String::from_utf8_lossy(b"3.134\0\xff\xff\xff\n2\012.4+deb12u15").into_owned();
+        let found = String::from_utf8_lossy(b"3.134\0\xff\xff\xff\n2\x0012.4+deb12u15").into_owned();
         let parts: Vec<&str> = found.split('\0').collect();
         assert_eq!(compare(parts[0], parts[1]), Greater);
         assert_eq!(compare(parts[1], parts[2]), Less);

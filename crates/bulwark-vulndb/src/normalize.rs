@@ -72,8 +72,11 @@ pub fn ecosystem_matches(package_ecosystem: &str, record_ecosystem: &str) -> boo
     ECOSYSTEM_SUFFIXES.iter().any(|(base, accepts)| package_ecosystem.starts_with(base) && accepts(rest))
 }
 
+/// Whether a record ecosystem's remainder (after the package's ecosystem) still names the same release.
+type SuffixRule = fn(&str) -> bool;
+
 /// Per distribution: what may follow the package's ecosystem in a record's ecosystem.
-const ECOSYSTEM_SUFFIXES: &[(&str, fn(&str) -> bool)] =
+const ECOSYSTEM_SUFFIXES: &[(&str, SuffixRule)] =
     &[("Ubuntu:", |rest| rest == ":LTS"), ("Red Hat:", |rest| rest.starts_with("::"))];
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Command-line arguments and the verbs they run.
 
 use crate::exit;
-use crate::output::write_to;
+use crate::output::{terminal_default, write_to};
 use crate::progress::Bar;
 use crate::sources::SourceArgs;
 use crate::vulns::VulnArgs;
@@ -11,7 +11,7 @@ use bulwark_inventory::{scan_dir, scan_image, ScanOptions};
 use bulwark_report::{read_sbom, render_sbom, ReportFormat, SbomFormat};
 use bulwark_types::Inventory;
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Container security from build to run.
@@ -98,8 +98,7 @@ impl ReportArgs {
     fn packages(&self, inventory: &Inventory) -> anyhow::Result<i32> {
         let format = match &self.format {
             Some(f) => f.parse().map_err(exit::usage)?,
-            None if std::io::stdout().is_terminal() => SbomFormat::Table,
-            None => SbomFormat::Json,
+            None => terminal_default(SbomFormat::Table, SbomFormat::Json),
         };
         write_to(self.output.as_deref(), |out| render_sbom(inventory, format, out))?;
         Ok(exit::OK)

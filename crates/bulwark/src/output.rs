@@ -5,6 +5,15 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+/// `on_terminal` when stdout is a terminal, else `piped` (formats default to a table for people, JSON for pipes).
+pub fn terminal_default<T>(on_terminal: T, piped: T) -> T {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        on_terminal
+    } else {
+        piped
+    }
+}
+
 /// Runs `write` against stdout, or against a temp file next to `path` that replaces `path` only on success.
 pub fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
     match path {

@@ -3,14 +3,13 @@
 
 use crate::db::{age_days, CacheArgs, STALE_AFTER_DAYS};
 use crate::exit;
-use crate::output::write_to;
+use crate::output::{terminal_default, write_to};
 use anyhow::Context;
 use bulwark_report::{render_report, ReportFormat};
 use bulwark_types::{DatabaseInfo, Inventory, Level, ScanReport, INVENTORY_SCHEMA_VERSION};
 use bulwark_vulndb::policy::{self, IgnoreFile, Policy, VexDocument};
 use bulwark_vulndb::{match_packages, Store};
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Flags of the vulnerability-scanning verbs.
@@ -33,14 +32,6 @@ pub struct VulnArgs {
     pub vex: Vec<PathBuf>,
     #[command(flatten)]
     pub cache: CacheArgs,
-}
-
-fn default_format() -> ReportFormat {
-    if std::io::stdout().is_terminal() {
-        ReportFormat::Table
-    } else {
-        ReportFormat::Json
-    }
 }
 
 impl VulnArgs {
@@ -112,7 +103,7 @@ impl VulnArgs {
             suppressed: applied.suppressed,
             warnings,
         };
-        let format = format.unwrap_or_else(default_format);
+        let format = format.unwrap_or_else(|| terminal_default(ReportFormat::Table, ReportFormat::Json));
         write_to(output, |out| render_report(&report, format, out))?;
         Ok(if failed { exit::FINDINGS } else { exit::OK })
     }
