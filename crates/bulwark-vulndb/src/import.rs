@@ -205,6 +205,12 @@ fn finish(tx: &Transaction<'_>, path: &Path, sources: &[&Path]) -> Result<()> {
     let shown: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
     put.execute(params!["last_sources", shown.join("\n")]).map_err(db_err(path))?;
     put.execute(params!["schema_version", SCHEMA_VERSION.to_string()]).map_err(db_err(path))?;
+    // Totals for `status`, so a scan does not count a million rows to say how big the database is.
+    let (records, withdrawn): (i64, i64) = tx
+        .query_row("SELECT count(*), coalesce(sum(withdrawn), 0) FROM advisories", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err(path))?;
+    put.execute(params!["records", records.to_string()]).map_err(db_err(path))?;
+    put.execute(params!["withdrawn", withdrawn.to_string()]).map_err(db_err(path))?;
     Ok(())
 }
 

@@ -218,12 +218,18 @@ impl Store {
     pub fn status(&self) -> Result<Status> {
         let err = db_err(&self.path);
         let size_bytes = std::fs::metadata(&self.path).map_err(io_err(&self.path))?.len();
-        let (records, withdrawn): (i64, i64) = self
-            .conn
-            .query_row("SELECT count(*), coalesce(sum(withdrawn), 0) FROM advisories", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(db_err(&self.path))?;
+        let stored =
+            |key: &str| -> Result<Option<i64>> { Ok(meta(&self.conn, &self.path, key)?.and_then(|v| v.parse().ok())) };
+        let (records, withdrawn): (i64, i64) = match (stored("records")?, stored("withdrawn")?) {
+            (Some(r), Some(w)) => (r, w),
+            // Written by every import since the totals were added; count for older files.
+            _ => self
+                .conn
+                .query_row("SELECT count(*), coalesce(sum(withdrawn), 0) FROM advisories", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(db_err(&self.path))?,
+        };
         let last_import = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'last_import'", [], |r| r.get(0))
