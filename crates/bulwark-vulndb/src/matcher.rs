@@ -80,12 +80,25 @@ struct RangeHit {
     fixed: Vec<String>,
 }
 
+/// Sorts with a comparator that need not be a total order — Maven's `ComparableVersion` is not
+/// transitive (`1.0.0-alpha < 1.0 < 1.x.0-a1 < 1.0.0-alpha`), and `slice::sort_by` may panic on
+/// such a comparator. An insertion sort never does; event and fix lists are short.
+fn insertion_sort_by<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Evaluates one range for `version` under OSV's rules; `None` when not affected.
 fn evaluate_range(range: &StoredRange, ecosystem: &str, version: &str) -> Option<RangeHit> {
     let scheme = range_scheme(range.kind, ecosystem)?;
     let cmp = |a: &str, b: &str| cmp_event(scheme, a, b);
     let mut events: Vec<&Event> = range.events.iter().filter(|e| !matches!(e, Event::Limit(_))).collect();
-    events.sort_by(|a, b| cmp(a.version(), b.version()));
+    insertion_sort_by(&mut events, |a, b| cmp(a.version(), b.version()));
     let mut affected = false;
     let mut introduced = "";
     for e in &events {
@@ -290,7 +303,7 @@ fn finding(package: usize, group: &[&RecordMatch], scheme: Option<Scheme>) -> Fi
     let severity = group.iter().map(|r| &r.severity).max_by_key(|s| s.rank()).cloned().unwrap_or_default();
     let mut fixed: Vec<String> = group.iter().flat_map(|r| r.fixed.iter().cloned()).collect();
     match scheme {
-        Some(s) => fixed.sort_by(|a, b| s.compare(a, b).then_with(|| a.cmp(b))),
+        Some(s) => insertion_sort_by(&mut fixed, |a, b| s.compare(a, b).then_with(|| a.cmp(b))),
         None => fixed.sort(),
     }
     fixed.dedup();
@@ -314,6 +327,17 @@ fn finding(package: usize, group: &[&RecordMatch], scheme: Option<Scheme>) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorting_non_transitive_maven_versions_never_panics() {
+        // The fuzzer's cycle: 1.0.0-alpha < 1.0 < 1.x.0-a1 < 1.0.0-alpha under Maven's own rules.
+        let base = ["1.0.0-alpha", "1.0", "1.x.0-a1", "2", "1.0-sp", "1.x", "0.9"];
+        for rotation in 0..base.len() {
+            let mut v: Vec<&str> = base.iter().cycle().skip(rotation).take(base.len() * 40).copied().collect();
+            insertion_sort_by(&mut v, |a, b| Scheme::Maven.compare(a, b));
+            assert_eq!(v.len(), base.len() * 40);
+        }
+    }
 
     fn range(kind: RangeKind, events: &[(&str, &str)]) -> StoredRange {
         let events = events

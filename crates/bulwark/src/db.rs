@@ -145,7 +145,7 @@ fn status(dir: &Path, format: &str) -> anyhow::Result<i32> {
         "table" => print_status(&status),
         other => anyhow::bail!("unknown format {other:?} for db status: use table or json"),
     }
-    if let Some(days) = age_days(&status) {
+    if let Some(days) = status.age_days() {
         if days > STALE_AFTER_DAYS {
             eprintln!(
                 "warning: the database was last updated {days} days ago; run `bulwark db update` (scans still use it)"
@@ -157,29 +157,6 @@ fn status(dir: &Path, format: &str) -> anyhow::Result<i32> {
 
 /// A database older than this gets a warning (never a refusal).
 pub const STALE_AFTER_DAYS: u64 = 7;
-
-/// Days since the database's last import, when known.
-pub fn age_days(status: &Status) -> Option<u64> {
-    let last = status.last_import.as_deref()?;
-    let then = parse_day(last)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() / 86_400;
-    Some(now.saturating_sub(then))
-}
-
-/// Days since 1970-01-01 of an RFC 3339 timestamp's date part.
-fn parse_day(ts: &str) -> Option<u64> {
-    let date = ts.get(..10)?;
-    let mut parts = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    // Howard Hinnant's days-from-civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    u64::try_from(era * 146_097 + doe - 719_468).ok()
-}
 
 fn epss_line(e: &EpssSummary) -> String {
     format!(
@@ -219,17 +196,4 @@ fn print_status(status: &Status) {
         ]);
     }
     println!("{table}");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_day;
-
-    #[test]
-    fn days_from_dates() {
-        assert_eq!(parse_day("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_day("2000-03-01"), Some(11_017));
-        assert_eq!(parse_day("2026-11-23T15:00:00Z"), Some(20_780));
-        assert_eq!(parse_day("garbage"), None);
-    }
 }

@@ -1,7 +1,7 @@
 //! Vulnerability scanning for `image`, `fs` and `sbom-scan`: match the inventory against the local
 //! database, apply filters and suppressions, rank by risk, render, and decide the exit code.
 
-use crate::db::{age_days, CacheArgs, STALE_AFTER_DAYS};
+use crate::db::{CacheArgs, STALE_AFTER_DAYS};
 use crate::exit;
 use crate::output::{terminal_default, write_to};
 use anyhow::Context;
@@ -71,7 +71,7 @@ impl VulnArgs {
         })?;
         let status = store.status()?;
         let mut warnings = Vec::new();
-        if let Some(days) = age_days(&status) {
+        if let Some(days) = status.age_days() {
             if days > STALE_AFTER_DAYS {
                 warnings.push(format!(
                     "the vulnerability database was last updated {days} days ago; run `bulwark db update`"

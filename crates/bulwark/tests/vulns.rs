@@ -158,3 +158,25 @@ fn no_database_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("bulwark db update") && stderr.contains(empty.path().to_str().unwrap()), "{stderr}");
 }
+
+#[test]
+fn an_old_database_warns_and_still_scans() {
+    let db = database();
+    // Pretend the last import was years ago (Python's sqlite3 edits the real database file).
+    let file = db.path().join("vulndb.sqlite");
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='2020-01-01T00:00:00Z' WHERE key='last_import'\"); c.commit()",
+            file.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let layout = format!("oci:{}:latest", corpus().join("oci/app-python").display());
+    let (code, report, stderr) = scan(&db, &["image", &layout]);
+    assert_eq!(code, Some(0), "never a refusal: {stderr}");
+    assert!(stderr.contains("last updated") && stderr.contains("bulwark db update"), "{stderr}");
+    assert_expected(&report, "old database");
+    assert!(report["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("last updated")));
+}
