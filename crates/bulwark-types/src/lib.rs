@@ -9,6 +9,7 @@ mod inventory;
 mod os;
 mod package;
 mod purl;
+pub mod time;
 
 pub use finding::{
     DatabaseInfo, Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, ScanReport, Severity, Suppression,

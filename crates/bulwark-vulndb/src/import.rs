@@ -201,7 +201,7 @@ fn finish(tx: &Transaction<'_>, path: &Path, sources: &[&Path]) -> Result<()> {
     )
     .map_err(db_err(path))?;
     let mut put = tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)").map_err(db_err(path))?;
-    put.execute(params!["last_import", crate::time::format_rfc3339(now)]).map_err(db_err(path))?;
+    put.execute(params!["last_import", bulwark_types::time::format_rfc3339(now)]).map_err(db_err(path))?;
     let shown: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
     put.execute(params!["last_sources", shown.join("\n")]).map_err(db_err(path))?;
     put.execute(params!["schema_version", SCHEMA_VERSION.to_string()]).map_err(db_err(path))?;

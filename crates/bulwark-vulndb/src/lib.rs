@@ -24,7 +24,6 @@ pub mod normalize;
 pub mod policy;
 pub mod severity;
 mod store;
-mod time;
 mod update;
 
 pub use bulwark_types::{Evidence, Finding, Reason};

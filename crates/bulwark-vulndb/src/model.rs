@@ -4,7 +4,7 @@
 //! [`parse_record`] names the file and the JSON path of whatever is malformed.
 
 use crate::error::{Error, Result};
-use crate::time::parse_rfc3339_micros;
+use bulwark_types::time::parse_rfc3339_micros;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 

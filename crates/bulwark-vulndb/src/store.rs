@@ -157,7 +157,7 @@ pub struct Status {
 impl Status {
     /// Whole days since the last import, when one is recorded.
     pub fn age_days(&self) -> Option<u64> {
-        let last = crate::time::parse_rfc3339_micros(self.last_import.as_deref()?)? / 1_000_000;
+        let last = bulwark_types::time::parse_rfc3339_micros(self.last_import.as_deref()?)? / 1_000_000;
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
         u64::try_from((now - last) / 86_400).ok()
     }

@@ -5,7 +5,7 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
     if s.len() != 10 {
         return None;
     }
-    crate::time::parse_rfc3339_micros(&format!("{s}T00:00:00Z")).map(|micros| micros / 86_400_000_000)
+    bulwark_types::time::parse_rfc3339_micros(&format!("{s}T00:00:00Z")).map(|micros| micros / 86_400_000_000)
 }
 
 #[cfg(test)]

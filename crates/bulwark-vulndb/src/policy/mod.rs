@@ -165,6 +165,6 @@ pub fn today_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
-    let stamp = crate::time::format_rfc3339(secs);
+    let stamp = bulwark_types::time::format_rfc3339(secs);
     stamp.get(..10).unwrap_or("1970-01-01").to_string()
 }

@@ -295,7 +295,7 @@ fn parse(text: &str, origin: &str) -> Result<VexDocument, PolicyError> {
 }
 
 fn timestamp(t: &str) -> Option<i64> {
-    crate::time::parse_rfc3339_micros(t.trim())
+    bulwark_types::time::parse_rfc3339_micros(t.trim())
 }
 
 fn not_rfc3339(t: &str) -> String {

@@ -298,7 +298,7 @@ fn attempt(
         url: url.clone(),
         etag,
         last_modified,
-        fetched_at: crate::time::format_rfc3339(now),
+        fetched_at: bulwark_types::time::format_rfc3339(now),
         size,
         md5: hex(&md5),
     };
