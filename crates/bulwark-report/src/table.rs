@@ -10,18 +10,8 @@ use std::io::Write;
 
 /// Writes the header lines and the table (or `No packages found.`).
 pub fn render(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
-    let t = &inv.target;
-    let mut target = clean(&t.reference);
-    if let Some(d) = &t.manifest_digest {
-        target.push_str(&format!(" ({})", clean(d)));
-    }
-    writeln!(out, "Target:   {target}")?;
-    let os = match &inv.os {
-        Some(os) if !os.pretty_name.is_empty() => clean(&os.pretty_name),
-        Some(os) => clean(&format!("{} {}", os.id, os.version_id)),
-        None => "unknown".to_string(),
-    };
-    writeln!(out, "OS:       {os}")?;
+    writeln!(out, "Target:   {}", target_line(inv))?;
+    writeln!(out, "OS:       {}", os_line(inv))?;
     writeln!(out, "Packages: {}", inv.packages.len())?;
     if inv.packages.is_empty() {
         return writeln!(out, "\nNo packages found.");
@@ -53,6 +43,24 @@ pub fn render(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// `s` with control characters and bidirectional overrides written as `\u{…}` escapes.
+/// The scanned reference and its manifest digest, for table headers.
+pub(crate) fn target_line(inv: &Inventory) -> String {
+    let mut target = clean(&inv.target.reference);
+    if let Some(d) = &inv.target.manifest_digest {
+        target.push_str(&format!(" ({})", clean(d)));
+    }
+    target
+}
+
+/// The identified OS, for table headers.
+pub(crate) fn os_line(inv: &Inventory) -> String {
+    match &inv.os {
+        Some(os) if !os.pretty_name.is_empty() => clean(&os.pretty_name),
+        Some(os) => clean(&format!("{} {}", os.id, os.version_id)),
+        None => "unknown".to_string(),
+    }
+}
+
 pub(crate) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -3,7 +3,7 @@
 //!
 //! Like the package table it never writes ANSI escapes and shows control characters escaped.
 
-use crate::table::clean;
+use crate::table::{clean, os_line, target_line};
 use bulwark_types::{Finding, Level, ScanReport};
 use comfy_table::{presets, ContentArrangement, Table};
 use std::collections::BTreeMap;
@@ -18,17 +18,8 @@ const LEVELS: [Level; 6] = [Level::Critical, Level::High, Level::Medium, Level::
 /// Writes the header and the findings table (or `No vulnerabilities found.`).
 pub fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     let inv = &report.inventory;
-    let mut target = clean(&inv.target.reference);
-    if let Some(d) = &inv.target.manifest_digest {
-        target.push_str(&format!(" ({})", clean(d)));
-    }
-    writeln!(out, "Target:     {target}")?;
-    let os = match &inv.os {
-        Some(os) if !os.pretty_name.is_empty() => clean(&os.pretty_name),
-        Some(os) => clean(&format!("{} {}", os.id, os.version_id)),
-        None => "unknown".to_string(),
-    };
-    writeln!(out, "OS:         {os}")?;
+    writeln!(out, "Target:     {}", target_line(inv))?;
+    writeln!(out, "OS:         {}", os_line(inv))?;
     writeln!(out, "Database:   {}", database_line(report))?;
     writeln!(out, "Packages:   {}", inv.packages.len())?;
     writeln!(out, "Findings:   {}", counts_line(&report.findings))?;

@@ -155,6 +155,16 @@ pub struct Status {
 }
 
 impl Status {
+    /// What a scan report says about this database.
+    pub fn database_info(&self) -> bulwark_types::DatabaseInfo {
+        bulwark_types::DatabaseInfo {
+            path: self.path.display().to_string(),
+            records: self.records,
+            newest_modified: self.ecosystems.iter().filter_map(|e| e.newest_modified.clone()).max().unwrap_or_default(),
+            updated: self.last_import.clone().unwrap_or_default(),
+        }
+    }
+
     /// Whole days since the last import, when one is recorded.
     pub fn age_days(&self) -> Option<u64> {
         let last = bulwark_types::time::parse_rfc3339_micros(self.last_import.as_deref()?)? / 1_000_000;

@@ -6,7 +6,7 @@ use crate::exit;
 use crate::output::{terminal_default, write_to};
 use anyhow::Context;
 use bulwark_report::{render_report, ReportFormat};
-use bulwark_types::{DatabaseInfo, Inventory, Level, ScanReport, INVENTORY_SCHEMA_VERSION};
+use bulwark_types::{Inventory, Level, ScanReport, INVENTORY_SCHEMA_VERSION};
 use bulwark_vulndb::policy::{self, IgnoreFile, Policy, VexDocument};
 use bulwark_vulndb::{match_packages, Store};
 use clap::Args;
@@ -87,17 +87,7 @@ impl VulnArgs {
         let failed = fail_on.is_some_and(|level| policy::fails(&applied.findings, level));
         let report = ScanReport {
             schema_version: INVENTORY_SCHEMA_VERSION,
-            database: Some(DatabaseInfo {
-                path: status.path.display().to_string(),
-                records: status.records,
-                newest_modified: status
-                    .ecosystems
-                    .iter()
-                    .filter_map(|e| e.newest_modified.clone())
-                    .max()
-                    .unwrap_or_default(),
-                updated: status.last_import.clone().unwrap_or_default(),
-            }),
+            database: Some(status.database_info()),
             inventory,
             findings: applied.findings,
             suppressed: applied.suppressed,

@@ -355,17 +355,7 @@ pub fn scan_report() -> bulwark_types::ScanReport {
         inventory,
         findings,
         suppressed,
-        database: Some(bulwark_types::DatabaseInfo {
-            path: status.path.display().to_string(),
-            records: status.records,
-            newest_modified: status
-                .ecosystems
-                .iter()
-                .filter_map(|e| e.newest_modified.clone())
-                .max()
-                .unwrap_or_default(),
-            updated: status.last_import.clone().unwrap_or_default(),
-        }),
+        database: Some(status.database_info()),
         warnings: applied.warnings,
     }
 }
