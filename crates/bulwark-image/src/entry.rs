@@ -15,6 +15,25 @@ pub enum EntryKind {
     Other,
 }
 
+/// One path of a layer as the walker records it: kind, size and permission bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerEntry {
+    /// Kind of entry.
+    pub kind: EntryKind,
+    /// Size in bytes (0 for anything but regular files).
+    pub size: u64,
+    /// Unix mode bits (permissions, setuid/setgid/sticky).
+    pub mode: u32,
+}
+
+impl LayerEntry {
+    /// An entry of `kind` with no size and mode 0o644 (directories 0o755).
+    pub fn of_kind(kind: EntryKind) -> LayerEntry {
+        let mode = if kind == EntryKind::Dir { 0o755 } else { 0o644 };
+        LayerEntry { kind, size: 0, mode }
+    }
+}
+
 /// What is known about an entry before its contents are read.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryMeta<'a> {

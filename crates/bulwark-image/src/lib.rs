@@ -4,6 +4,7 @@
 //! layer once and hands wanted files to a [`Visitor`]; [`MergedView`] stacks the layers into
 //! the file system a container would see.
 
+mod combine;
 mod config;
 mod digest;
 mod docker_archive;
@@ -13,25 +14,28 @@ mod error;
 mod manifest;
 mod merge;
 mod oci_layout;
+mod progress;
 mod reference;
 pub mod registry;
 mod rootfs;
 mod source;
 mod walk;
 
+pub use combine::{KeepFiles, Pair};
 pub use config::{History, ImageConfig, RootFs, RuntimeConfig};
 pub use digest::{Digest, VerifyingReader};
 pub use docker_archive::DockerArchive;
-pub use entry::{normalize_entry_path, resolve_link_target, EntryKind, EntryMeta};
+pub use entry::{normalize_entry_path, resolve_link_target, EntryKind, EntryMeta, LayerEntry};
 pub use error::ImageError;
 pub use merge::MergedView;
 pub use oci_layout::OciLayout;
+pub use progress::{NoProgress, Progress};
 pub use reference::{EngineKind, ImageRef, RegistryRef};
 pub use registry::{Credentials, RegistryOptions};
 pub use rootfs::walk_dir;
 pub use source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
 pub use walk::{
-    sniff_compression, walk_layer, Compression, LayerContents, Visitor, WalkOptions, DEFAULT_MAX_FILE_SIZE,
+    sniff_compression, walk_image, walk_layer, Compression, LayerContents, Visitor, WalkOptions, DEFAULT_MAX_FILE_SIZE,
 };
 
 /// How to open an image: platform choice and registry access.

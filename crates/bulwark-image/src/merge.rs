@@ -1,6 +1,6 @@
 //! Stacks layers top-down into the file system a container would see (whiteouts, opaque dirs, symlinks).
 
-use crate::entry::{resolve_link_target, EntryKind};
+use crate::entry::{resolve_link_target, EntryKind, LayerEntry};
 use crate::walk::LayerContents;
 use std::collections::BTreeMap;
 
@@ -10,11 +10,11 @@ const MAX_SYMLINK_HOPS: usize = 40;
 /// The final file system of an image: for each path, the layer whose entry is visible and its kind.
 #[derive(Debug, Default)]
 pub struct MergedView {
-    entries: BTreeMap<String, (usize, EntryKind)>,
+    entries: BTreeMap<String, (usize, LayerEntry)>,
 }
 
 /// Removes `dir` itself (when `include_self`) and everything below it.
-fn remove_subtree(map: &mut BTreeMap<String, (usize, EntryKind)>, dir: &str, include_self: bool) {
+fn remove_subtree(map: &mut BTreeMap<String, (usize, LayerEntry)>, dir: &str, include_self: bool) {
     if dir.is_empty() {
         map.clear();
         return;
@@ -34,7 +34,7 @@ impl MergedView {
     /// Stacks `layers` (bottom first) applying whiteouts and opaque directories of each layer to
     /// the layers below it.
     pub fn build<T>(layers: &[&LayerContents<T>]) -> MergedView {
-        let mut map: BTreeMap<String, (usize, EntryKind)> = BTreeMap::new();
+        let mut map: BTreeMap<String, (usize, LayerEntry)> = BTreeMap::new();
         for (index, layer) in layers.iter().enumerate() {
             for dir in &layer.opaque_dirs {
                 remove_subtree(&mut map, dir, false);
@@ -42,16 +42,16 @@ impl MergedView {
             for path in &layer.whiteouts {
                 remove_subtree(&mut map, path, true);
             }
-            let mut paths: Vec<(&String, &EntryKind)> = layer.entries.iter().collect();
+            let mut paths: Vec<(&String, &LayerEntry)> = layer.entries.iter().collect();
             paths.sort_by(|a, b| a.0.cmp(b.0));
-            for (path, kind) in paths {
-                if *kind != EntryKind::Dir {
+            for (path, entry) in paths {
+                if entry.kind != EntryKind::Dir {
                     // A file or link replaces a lower directory and everything in it.
-                    if matches!(map.get(path), Some((_, EntryKind::Dir))) {
+                    if matches!(map.get(path), Some((_, e)) if e.kind == EntryKind::Dir) {
                         remove_subtree(&mut map, path, false);
                     }
                 }
-                map.insert(path.clone(), (index, kind.clone()));
+                map.insert(path.clone(), (index, entry.clone()));
             }
         }
         MergedView { entries: map }
@@ -59,12 +59,22 @@ impl MergedView {
 
     /// The visible entry at exactly `path` (no symlink resolution): layer index (0-based) and kind.
     pub fn get(&self, path: &str) -> Option<(usize, &EntryKind)> {
-        self.entries.get(path).map(|(l, k)| (*l, k))
+        self.entries.get(path).map(|(l, e)| (*l, &e.kind))
+    }
+
+    /// The visible entry at exactly `path` with its size and mode: layer index (0-based) and entry.
+    pub fn entry(&self, path: &str) -> Option<(usize, &LayerEntry)> {
+        self.entries.get(path).map(|(l, e)| (*l, e))
+    }
+
+    /// Every visible path with its layer index (0-based) and entry, in path order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, usize, &LayerEntry)> {
+        self.entries.iter().map(|(p, (l, e))| (p.as_str(), *l, e))
     }
 
     /// Whether the file `path` as written by layer `layer` is what the final image shows.
     pub fn is_visible(&self, path: &str, layer: usize) -> bool {
-        matches!(self.entries.get(path), Some((l, EntryKind::File | EntryKind::Hardlink(_))) if *l == layer)
+        matches!(self.entries.get(path), Some((l, e)) if *l == layer && matches!(e.kind, EntryKind::File | EntryKind::Hardlink(_)))
     }
 
     /// Follows symlinks (in every component) to the path that holds the content, never leaving the
@@ -80,7 +90,7 @@ impl MergedView {
                     prefix.push('/');
                 }
                 prefix.push_str(seg);
-                if let Some((_, EntryKind::Symlink(target))) = self.entries.get(&prefix) {
+                if let Some((_, LayerEntry { kind: EntryKind::Symlink(target), .. })) = self.entries.get(&prefix) {
                     hops += 1;
                     if hops > MAX_SYMLINK_HOPS {
                         return Err(format!("/{path}: too many levels of symbolic links (loop at /{prefix})"));
@@ -100,7 +110,7 @@ impl MergedView {
 
     /// Every visible path, in order.
     pub fn paths(&self) -> impl Iterator<Item = (&str, usize, &EntryKind)> {
-        self.entries.iter().map(|(p, (l, k))| (p.as_str(), *l, k))
+        self.entries.iter().map(|(p, (l, e))| (p.as_str(), *l, &e.kind))
     }
 
     /// Number of visible entries.
@@ -126,7 +136,7 @@ mod tests {
                 None if f.ends_with('/') => (f.trim_end_matches('/'), EntryKind::Dir),
                 None => (*f, EntryKind::File),
             };
-            l.entries.insert(p.to_string(), kind);
+            l.entries.insert(p.to_string(), LayerEntry::of_kind(kind));
         }
         l.whiteouts = whiteouts.iter().map(|s| s.to_string()).collect();
         l.opaque_dirs = opaque.iter().map(|s| s.to_string()).collect();

@@ -1,6 +1,6 @@
 //! `dir:PATH` — an unpacked root filesystem or source tree, walked as a single layer.
 
-use crate::entry::{EntryKind, EntryMeta};
+use crate::entry::{EntryKind, EntryMeta, LayerEntry};
 use crate::walk::{LayerContents, Visitor, WalkOptions};
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -82,7 +82,8 @@ pub fn walk_dir<V: Visitor>(
                     }
                 }
             }
-            out.entries.insert(path, kind);
+            let size = if kind == EntryKind::File { meta.len() } else { 0 };
+            out.entries.insert(path, LayerEntry { kind, size, mode: meta.permissions().mode() });
         }
     }
     Ok(out)

@@ -1,6 +1,10 @@
 //! Streams one layer (or a directory tree) once and hands wanted files to a [`Visitor`].
 
-use crate::entry::{normalize_entry_path, EntryKind, EntryMeta};
+use crate::entry::{normalize_entry_path, EntryKind, EntryMeta, LayerEntry};
+use crate::error::ImageError;
+use crate::progress::Progress;
+use crate::source::ImageSource;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -24,8 +28,8 @@ pub trait Visitor: Sync {
 /// Everything a layer walk learned about one layer.
 #[derive(Debug)]
 pub struct LayerContents<T> {
-    /// Every path the layer holds and its kind (whiteout markers excluded).
-    pub entries: HashMap<String, EntryKind>,
+    /// Every path the layer holds, with kind, size and mode (whiteout markers excluded).
+    pub entries: HashMap<String, LayerEntry>,
     /// Paths a whiteout (`.wh.NAME`) deletes from lower layers.
     pub whiteouts: Vec<String>,
     /// Directories an opaque marker (`.wh..wh..opq`) empties of lower-layer content.
@@ -231,11 +235,44 @@ fn walk_tar<V: Visitor>(
                 },
                 _ => {}
             }
-            out.entries.insert(path, kind);
+            let size = if kind == EntryKind::File { size } else { 0 };
+            out.entries.insert(path, LayerEntry { kind, size, mode });
         }
     }
     // Consume the tar's trailing zero blocks and padding.
     drain(&mut counted, "tar stream")?;
     out.tar_bytes = counted.count;
     Ok(out)
+}
+
+/// Walks every layer of an image once, in parallel, and returns each layer's contents (bottom first).
+/// Errors name the image, the layer and the path inside it.
+pub fn walk_image<V: Visitor>(
+    source: &dyn ImageSource,
+    visitor: &V,
+    options: WalkOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<LayerContents<V::Output>>, ImageError>
+where
+    V::Output: Send,
+{
+    let info = source.info();
+    let total: Option<u64> = info.layers.iter().map(|l| l.size).sum();
+    progress.start(total, info.layers.len());
+    let on_bytes = |n: u64| progress.advance(n);
+    let layers = (0..info.layers.len())
+        .into_par_iter()
+        .map(|i| {
+            let layer = &info.layers[i];
+            let blob = source.open_layer(i)?;
+            walk_layer(blob, visitor, options, &on_bytes).map_err(|message| ImageError::Layer {
+                image: info.reference.clone(),
+                index: i + 1,
+                digest: layer.digest.clone(),
+                message,
+            })
+        })
+        .collect::<Result<Vec<_>, ImageError>>()?;
+    progress.finish();
+    Ok(layers)
 }

@@ -12,4 +12,7 @@ pub mod os_release;
 mod scan;
 
 pub use extractor::{package_at, Companion, ExtractError, Extractor, FileInput, FileMeta};
-pub use scan::{scan_dir, scan_image, NoProgress, Progress, ScanError, ScanOptions};
+pub use scan::{
+    assemble_dir, assemble_image, inventory_visitor, layer_refs, scan_dir, scan_image, FileResult, InventoryVisitor, ScanError,
+    ScanOptions,
+};

@@ -1,5 +1,6 @@
 //! Bulwark's own JSON documents, each a type serialized as is: the [`Inventory`]
-//! (`docs/inventory-json.md`) and the vulnerability [`ScanReport`] (`docs/report-json.md`).
+//! (`docs/inventory-json.md`) and the [`ScanReport`] with its vulnerabilities, secrets and
+//! misconfigurations (`docs/report-json.md`).
 
 use bulwark_types::{Inventory, ScanReport};
 use serde::Serialize;

@@ -3,6 +3,8 @@
 //! One run; one rule per vulnerability id (`helpUri` on osv.dev, `security-severity` from the CVSS
 //! score or the level); one result per finding, located at the package's evidence file (relative
 //! URI) and, logically, at its purl. Suppressed findings are results with an external suppression.
+//! Secrets ([`crate::sarif_secret`]) and misconfigurations ([`crate::sarif_misconfig`]) follow in
+//! the same run, their rules after the vulnerability rules.
 
 use crate::TOOL_VERSION;
 use bulwark_types::{Finding, Level, Package, ScanReport, Severity, Suppression};
@@ -12,7 +14,8 @@ use std::collections::HashMap;
 use std::io::Write;
 
 /// Characters percent-encoded in artifact URIs: all but the unreserved set and `/`.
-const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+pub(crate) const URI_PATH: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 /// Characters percent-encoded in an advisory id inside a URL path: as [`URI_PATH`], and `/` too.
 const URI_SEGMENT: &AsciiSet = &URI_PATH.add(b'/');
 
@@ -50,9 +53,16 @@ fn log(report: &ScanReport) -> Value {
             }
         }
     }
-    let rules_json: Vec<Value> = rules.iter().map(|(f, sev)| rule(f, sev, packages)).collect();
-    let results: Vec<Value> =
+    let mut rules_json: Vec<Value> = rules.iter().map(|(f, sev)| rule(f, sev, packages)).collect();
+    let mut results: Vec<Value> =
         all.iter().map(|(f, s)| result(f, *s, index.get(f.id.as_str()).copied().unwrap_or(0), packages)).collect();
+    let (secret_rules, secret_results) = crate::sarif_secret::rules_and_results(&report.secrets, rules_json.len());
+    rules_json.extend(secret_rules);
+    results.extend(secret_results);
+    let (check_rules, check_results) =
+        crate::sarif_misconfig::rules_and_results(&report.misconfigurations, rules_json.len());
+    rules_json.extend(check_rules);
+    results.extend(check_results);
 
     let mut driver = Map::new();
     driver.insert("name".into(), "bulwark".into());
@@ -72,6 +82,9 @@ fn log(report: &ScanReport) -> Value {
     }
     if let Some(os) = &report.inventory.os {
         run_props.insert("os".into(), format!("{} {}", os.id, os.version_id).into());
+    }
+    if !report.scanners.is_empty() {
+        run_props.insert("scanners".into(), json!(report.scanners));
     }
     if let Some(db) = &report.database {
         run_props.insert("databaseRecords".into(), db.records.into());
@@ -96,7 +109,7 @@ fn information_uri() -> Option<&'static str> {
 }
 
 /// SARIF `level` of a severity: CRITICAL/HIGH → error, MEDIUM → warning, the rest → note.
-fn sarif_level(level: Level) -> &'static str {
+pub(crate) fn sarif_level(level: Level) -> &'static str {
     match level {
         Level::Critical | Level::High => "error",
         Level::Medium => "warning",
@@ -105,7 +118,7 @@ fn sarif_level(level: Level) -> &'static str {
 }
 
 /// GitHub's `security-severity`: the CVSS score, else a score inside the level's CVSS band; none when unknown.
-fn security_severity(level: Level, score: Option<f64>) -> Option<String> {
+pub(crate) fn security_severity(level: Level, score: Option<f64>) -> Option<String> {
     if let Some(s) = score.filter(|s| s.is_finite() && (0.0..=10.0).contains(s)) {
         return Some(format!("{s:.1}"));
     }
@@ -233,7 +246,56 @@ fn result(f: &Finding, suppression: Option<&Suppression>, rule_index: usize, pac
     Value::Object(r)
 }
 
-fn first_line(s: &str) -> String {
+/// A path as a relative artifact URI: leading `/` and `./` dropped, percent-encoded; `None` when nothing is left.
+pub(crate) fn relative_uri(path: &str) -> Option<String> {
+    let mut p = path.trim_start_matches('/');
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/');
+    }
+    (!p.is_empty()).then(|| utf8_percent_encode(p, URI_PATH).to_string())
+}
+
+/// The run's rule for a group of results: the index of its id in `rules`, adding it (via `make`)
+/// the first time; the rule keeps the worst `level` seen (`make` is re-run for a worse one).
+pub(crate) struct RuleSet<'a, T> {
+    /// Rule id → position in `rules`.
+    index: HashMap<&'a str, usize>,
+    /// The first (then worst) item and its level, per rule, in order of first appearance.
+    pub(crate) rules: Vec<(&'a T, Level)>,
+}
+
+impl<'a, T> RuleSet<'a, T> {
+    /// An empty set.
+    pub(crate) fn new() -> Self {
+        RuleSet { index: HashMap::new(), rules: Vec::new() }
+    }
+
+    /// Records `item` under `id`; returns the rule's position in this set.
+    pub(crate) fn add(&mut self, id: &'a str, item: &'a T, level: Level) -> usize {
+        match self.index.get(id).copied() {
+            Some(i) => {
+                if let Some(rule) = self.rules.get_mut(i).filter(|r| level > r.1) {
+                    *rule = (item, level);
+                }
+                i
+            }
+            None => {
+                self.index.insert(id, self.rules.len());
+                self.rules.push((item, level));
+                self.rules.len() - 1
+            }
+        }
+    }
+}
+
+/// Whether `s` can be a SARIF `helpUri`: an absolute http(s) URL without spaces or characters a URI may not hold.
+pub(crate) fn is_web_uri(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > "https://".len()
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii() || "\"<>\\^`{|}".contains(c))
+}
+
+pub(crate) fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().trim().to_string()
 }
 
@@ -256,6 +318,43 @@ mod tests {
             assert_eq!(sarif_level(level), want_level);
             assert_eq!(security_severity(level, score).as_deref(), want_score, "{level} {score:?}");
         }
+    }
+
+    #[test]
+    fn paths_become_relative_uris() {
+        let cases = [
+            ("/app/config/.env", Some("app/config/.env")),
+            ("./k8s/deployment.yaml", Some("k8s/deployment.yaml")),
+            ("Dockerfile", Some("Dockerfile")),
+            ("/a b/c+d", Some("a%20b/c%2Bd")),
+            ("/", None),
+            ("", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(relative_uri(path).as_deref(), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn only_absolute_web_urls_are_help_uris() {
+        assert!(is_web_uri("https://docs.docker.com/reference/dockerfile/#user"));
+        assert!(is_web_uri("http://example.org/a?b=c"));
+        assert!(!is_web_uri("docs/policy.md"));
+        assert!(!is_web_uri("https://"));
+        assert!(!is_web_uri("https://x.org/a b"));
+        assert!(!is_web_uri("https://x.org/é"));
+    }
+
+    #[test]
+    fn rule_sets_keep_first_order_and_worst_level() {
+        let (a, b, c) = ("a", "b", "c");
+        let mut set = RuleSet::new();
+        assert_eq!(set.add("x", &a, Level::Low), 0);
+        assert_eq!(set.add("y", &b, Level::High), 1);
+        assert_eq!(set.add("x", &c, Level::Critical), 0);
+        assert_eq!(set.add("x", &b, Level::Medium), 0);
+        let got: Vec<(&str, Level)> = set.rules.iter().map(|(s, l)| (**s, *l)).collect();
+        assert_eq!(got, [("c", Level::Critical), ("b", Level::High)]);
     }
 
     #[test]

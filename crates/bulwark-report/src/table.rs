@@ -4,7 +4,7 @@
 //! Never writes ANSI escapes: no styling is applied, and control characters (and bidi overrides)
 //! inside package data are shown escaped, so a hostile package name cannot drive the terminal.
 
-use bulwark_types::{Inventory, Package};
+use bulwark_types::{Inventory, Level, Package};
 use comfy_table::{presets, ContentArrangement, Table};
 use std::io::Write;
 
@@ -42,7 +42,6 @@ pub fn render(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `s` with control characters and bidirectional overrides written as `\u{…}` escapes.
 /// The scanned reference and its manifest digest, for table headers.
 pub(crate) fn target_line(inv: &Inventory) -> String {
     let mut target = clean(&inv.target.reference);
@@ -61,6 +60,48 @@ pub(crate) fn os_line(inv: &Inventory) -> String {
     }
 }
 
+/// Severity levels from the most to the least severe, as table headers count them.
+pub(crate) const LEVELS: [Level; 6] =
+    [Level::Critical, Level::High, Level::Medium, Level::Low, Level::Negligible, Level::Unknown];
+
+/// `N (CRITICAL: a, HIGH: b, MEDIUM: c, LOW: d, NEGLIGIBLE: e, UNKNOWN: f)` for the given levels.
+pub(crate) fn counts_line(levels: &[Level]) -> String {
+    let counts: Vec<String> =
+        LEVELS.iter().map(|&level| format!("{level}: {}", levels.iter().filter(|&&l| l == level).count())).collect();
+    format!("{} ({})", levels.len(), counts.join(", "))
+}
+
+/// Free text as one table-safe line: whitespace runs (newlines too) become one space, `|` is
+/// escaped as `\|`, control characters are escaped by [`clean`], and the result is cut to `max`
+/// characters, ending in `…` when cut.
+pub(crate) fn cell(s: &str, max: usize) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = if line.chars().count() <= max {
+        line
+    } else {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    };
+    clean(&line).replace('|', "\\|")
+}
+
+/// Writes a Markdown-style table, one line per row, trailing blanks trimmed.
+pub(crate) fn write_table(table: &comfy_table::Table, out: &mut dyn Write) -> std::io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A table in the plain ASCII Markdown style every renderer uses: no colours, no wrapping.
+pub(crate) fn plain_table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_MARKDOWN).force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(header.to_vec());
+    table
+}
+
+/// `s` with control characters and bidirectional overrides written as `\u{…}` escapes.
 pub(crate) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -75,7 +116,7 @@ pub(crate) fn clean(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    use super::*;
 
     #[test]
     fn clean_escapes_control_and_bidi_characters_only() {
@@ -84,5 +125,22 @@ mod tests {
         assert_eq!(clean("\u{1b}[31mred"), "\\u{1b}[31mred");
         assert_eq!(clean("a\nb\tc\u{7f}\u{9b}"), "a\\u{a}b\\u{9}c\\u{7f}\\u{9b}");
         assert_eq!(clean("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn cells_are_one_short_escaped_line() {
+        assert_eq!(cell("a  b\n c\t", 10), "a b c");
+        assert_eq!(cell("x | y", 10), "x \\| y");
+        assert_eq!(cell("abcdefghijk", 5), "abcd…");
+        assert_eq!(cell("\u{1b}[2J", 20), "\\u{1b}[2J");
+        assert_eq!(cell("", 5), "");
+    }
+
+    #[test]
+    fn counts_list_every_level_worst_first() {
+        assert_eq!(
+            counts_line(&[Level::Low, Level::High, Level::Low]),
+            "3 (CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 2, NEGLIGIBLE: 0, UNKNOWN: 0)"
+        );
     }
 }

@@ -1,39 +1,66 @@
-//! A plain-text findings table: a header (target, OS, database, counts per severity, suppressed
-//! count, warnings), then one Markdown-style row per finding in the report's order.
+//! The report as plain text: a header (target, OS, database, counts per severity, suppressed
+//! count, warnings), one Markdown-style row per vulnerability finding in the report's order, then
+//! the secrets and misconfigurations sections when those scanners ran.
 //!
+//! A report whose `scanners` list is empty is a vulnerability-only report (as written before the
+//! list existed). Sections whose scanner did not run are left out, unless they hold findings.
 //! Like the package table it never writes ANSI escapes and shows control characters escaped.
 
-use crate::table::{clean, os_line, target_line};
+use crate::table::{clean, counts_line, os_line, plain_table, target_line, write_table};
+use crate::{misconfig_table, secret_table};
 use bulwark_types::{Finding, Level, ScanReport};
-use comfy_table::{presets, ContentArrangement, Table};
 use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Longest TITLE shown, in characters; longer summaries are cut and end in `…`.
 const MAX_TITLE: usize = 60;
 
-/// Severity levels from the most to the least severe, as the header counts them.
-const LEVELS: [Level; 6] = [Level::Critical, Level::High, Level::Medium, Level::Low, Level::Negligible, Level::Unknown];
-
-/// Writes the header and the findings table (or `No vulnerabilities found.`).
+/// Writes the header, then each section whose scanner ran.
 pub fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     let inv = &report.inventory;
+    let vuln = ran(report, "vuln") || !report.findings.is_empty() || !report.suppressed.is_empty();
     writeln!(out, "Target:     {}", target_line(inv))?;
-    writeln!(out, "OS:         {}", os_line(inv))?;
-    writeln!(out, "Database:   {}", database_line(report))?;
-    writeln!(out, "Packages:   {}", inv.packages.len())?;
-    writeln!(out, "Findings:   {}", counts_line(&report.findings))?;
-    writeln!(out, "Suppressed: {}", suppressed_line(report))?;
+    if vuln || inv.os.is_some() {
+        writeln!(out, "OS:         {}", os_line(inv))?;
+    }
+    if vuln {
+        writeln!(out, "Database:   {}", database_line(report))?;
+        writeln!(out, "Packages:   {}", inv.packages.len())?;
+        let levels: Vec<Level> = report.findings.iter().map(|f| f.severity.level).collect();
+        writeln!(out, "Findings:   {}", counts_line(&levels))?;
+        writeln!(out, "Suppressed: {}", suppressed_line(report))?;
+    }
     for w in &report.warnings {
         writeln!(out, "Warning:    {}", clean(w))?;
     }
+    if vuln {
+        vulnerabilities(report, out)?;
+    }
+    if ran(report, "secret") || !report.secrets.is_empty() {
+        secret_table::render(&report.secrets, out)?;
+    }
+    if ran(report, "misconfig") || !report.misconfigurations.is_empty() {
+        misconfig_table::render(&report.misconfigurations, out)?;
+    }
+    Ok(())
+}
+
+/// Whether `scanner` ran: listed in `scanners`, or (`vuln` only) the list is empty.
+fn ran(report: &ScanReport, scanner: &str) -> bool {
+    if report.scanners.is_empty() {
+        return scanner == "vuln";
+    }
+    report.scanners.iter().any(|s| s == scanner)
+}
+
+/// The findings table, or `No vulnerabilities found.`.
+fn vulnerabilities(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     if report.findings.is_empty() {
         return writeln!(out, "\nNo vulnerabilities found.");
     }
-
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_MARKDOWN).force_no_tty().set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(vec!["PACKAGE", "VULNERABILITY", "SEVERITY", "INSTALLED", "FIXED", "TYPE", "TITLE", "WHY"]);
+    let inv = &report.inventory;
+    let mut table =
+        plain_table(&["PACKAGE", "VULNERABILITY", "SEVERITY", "INSTALLED", "FIXED", "TYPE", "TITLE", "WHY"]);
     for f in &report.findings {
         let pkg = inv.packages.get(f.package);
         table.add_row(vec![
@@ -48,10 +75,7 @@ pub fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
         ]);
     }
     writeln!(out)?;
-    for line in table.lines() {
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
+    write_table(&table, out)
 }
 
 /// `path (N records, newest …, updated …)`, or `none`.
@@ -65,15 +89,6 @@ fn database_line(report: &ScanReport) -> String {
         facts.push(format!("updated {}", clean(&db.updated)));
     }
     format!("{} ({})", clean(&db.path), facts.join(", "))
-}
-
-/// `N (CRITICAL: a, HIGH: b, MEDIUM: c, LOW: d, NEGLIGIBLE: e, UNKNOWN: f)`.
-fn counts_line(findings: &[Finding]) -> String {
-    let counts: Vec<String> = LEVELS
-        .iter()
-        .map(|&level| format!("{level}: {}", findings.iter().filter(|f| f.severity.level == level).count()))
-        .collect();
-    format!("{} ({})", findings.len(), counts.join(", "))
 }
 
 /// `N`, followed by the count per suppressor (`ignore-file: 1, vex: 2`) when there are any.

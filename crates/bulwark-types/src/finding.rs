@@ -222,6 +222,19 @@ pub struct Suppression {
     pub reason: String,
 }
 
+/// A secret or misconfiguration an ignore rule hid, and the rule's file and reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suppressed<T> {
+    /// What was hidden.
+    pub item: T,
+    /// What suppressed it: `ignore-file`.
+    pub by: String,
+    /// The file that holds the rule.
+    pub source: String,
+    /// The reason the rule gives.
+    pub reason: String,
+}
+
 /// The vulnerability database a scan used.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatabaseInfo {
@@ -252,6 +265,21 @@ pub struct ScanReport {
     /// The database used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseInfo>,
+    /// Secrets found, in path order (empty when the secret scanner did not run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<crate::SecretFinding>,
+    /// Misconfigurations found, most severe first (empty when the misconfiguration scanner did not run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub misconfigurations: Vec<crate::Misconfiguration>,
+    /// Secrets an ignore file suppressed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed_secrets: Vec<Suppressed<crate::SecretFinding>>,
+    /// Misconfigurations an ignore file suppressed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed_misconfigurations: Vec<Suppressed<crate::Misconfiguration>>,
+    /// Scanners that ran: `vuln`, `secret`, `misconfig`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scanners: Vec<String>,
     /// Notes for the user (old database, expired ignore rules, unmatched VEX statements).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

@@ -6,14 +6,18 @@
 
 mod finding;
 mod inventory;
+mod misconfig;
 mod os;
 mod package;
 mod purl;
+mod secret;
 pub mod time;
 
 pub use finding::{
-    DatabaseInfo, Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, ScanReport, Severity, Suppression,
+    DatabaseInfo, Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, ScanReport, Severity, Suppressed, Suppression,
 };
+pub use misconfig::{ConfigKind, Framework, Mapping, Misconfiguration};
+pub use secret::SecretFinding;
 pub use inventory::{Inventory, ScanTarget, INVENTORY_SCHEMA_VERSION};
 pub use os::OsRelease;
 pub use package::{LayerRef, Package, PackageKind, SourcePackage};

@@ -4,12 +4,15 @@ use crate::exit;
 use crate::output::{terminal_default, write_to};
 use crate::progress::Bar;
 use crate::sources::SourceArgs;
+use crate::gate::GateArgs;
+use crate::scan::{self, Plan};
+use crate::scanners::{PolicyArgs, ScanArgs};
 use crate::vulns::VulnArgs;
 use anyhow::Context;
 use bulwark_image::{open, ImageRef};
 use bulwark_inventory::{scan_dir, scan_image, ScanOptions};
 use bulwark_report::{read_sbom, render_sbom, ReportFormat, SbomFormat};
-use bulwark_types::Inventory;
+use bulwark_types::{Inventory, ScanReport};
 use clap::{Args, Parser, Subcommand};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -44,7 +47,7 @@ enum Command {
         #[command(flatten)]
         source: SourceArgs,
     },
-    /// Scan an image for vulnerabilities (or list its packages with --list-packages).
+    /// Scan an image for vulnerabilities, secrets and misconfigurations (or list its packages with --list-packages).
     Image {
         /// docker-archive:PATH, oci:DIR[:TAG], dir:PATH, docker:NAME, podman:NAME or host[:port]/repo[:tag|@digest].
         reference: String,
@@ -54,11 +57,16 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
         #[command(flatten)]
+        scan: ScanArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+        #[command(flatten)]
         vulns: VulnArgs,
         #[command(flatten)]
         source: SourceArgs,
     },
-    /// Scan a directory (source tree or root filesystem): lockfiles and installed metadata.
+    /// Scan a directory (source tree or root filesystem): vulnerabilities of lockfiles and installed
+    /// packages, secrets, and misconfigured Dockerfiles and Kubernetes manifests.
     Fs {
         /// Directory to scan.
         path: PathBuf,
@@ -68,7 +76,22 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
         #[command(flatten)]
+        scan: ScanArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+        #[command(flatten)]
         vulns: VulnArgs,
+    },
+    /// Check Dockerfiles and Kubernetes manifests (files or a directory; Helm: scan `helm template` output).
+    Config {
+        /// A Dockerfile, a manifest (YAML/JSON) or a directory holding them.
+        path: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+        #[command(flatten)]
+        gate: GateArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Re-match an SBOM (CycloneDX or SPDX JSON, from Bulwark, Syft or Trivy) against the database.
     SbomScan {
@@ -76,6 +99,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
+        #[command(flatten)]
+        gate: GateArgs,
         #[command(flatten)]
         vulns: VulnArgs,
     },
@@ -104,13 +129,14 @@ impl ReportArgs {
         Ok(exit::OK)
     }
 
-    /// Scans for vulnerabilities and writes the findings.
-    fn vulnerabilities(&self, inventory: Inventory, vulns: &VulnArgs) -> anyhow::Result<i32> {
-        let format: Option<ReportFormat> = match &self.format {
-            Some(f) => Some(f.parse().map_err(exit::usage)?),
-            None => None,
-        };
-        vulns.scan_and_report(inventory, format, self.output.as_deref())
+    /// The `--format` chosen, if any.
+    fn format(&self) -> anyhow::Result<Option<ReportFormat>> {
+        self.format.as_deref().map(|f| f.parse().map_err(exit::usage)).transpose()
+    }
+
+    /// Completes the report (vulnerabilities when `vulns` is given), writes it, returns the exit code.
+    fn finish(&self, report: ScanReport, gate: &GateArgs, vulns: Option<&VulnArgs>) -> anyhow::Result<i32> {
+        crate::report::finish(report, self.format()?, self.output.as_deref(), gate, vulns)
     }
 }
 
@@ -123,25 +149,44 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             write_to(output.as_deref(), |out| render_sbom(&inventory, format, out))?;
             Ok(exit::OK)
         }
-        Command::Image { reference, list_packages, report, vulns, source } => {
-            let inventory = inventory_of(&reference, &source)?;
+        Command::Image { reference, list_packages, report, scan, gate, vulns, source } => {
             if list_packages {
-                report.packages(&inventory)
-            } else {
-                report.vulnerabilities(inventory, &vulns)
+                let inventory = inventory_of(&reference, &source)?;
+                return report.packages(&inventory);
             }
+            let scanners = scan.scanners()?;
+            let secrets = scanners.secret.then(|| scan.secret_scanner()).transpose()?;
+            let policies = if scanners.misconfig { scan.policy.load()? } else { None };
+            let plan = Plan { scanners, secrets: secrets.as_ref(), policies: policies.as_ref() };
+            let found = scan_reference(&reference, &source, &plan)?;
+            report.finish(found, &gate, scanners.vuln.then_some(&vulns))
         }
-        Command::Fs { path, list_packages, report, vulns } => {
-            let inventory = scan_directory(&path)?;
+        Command::Fs { path, list_packages, report, scan, gate, vulns } => {
             if list_packages {
-                report.packages(&inventory)
-            } else {
-                report.vulnerabilities(inventory, &vulns)
+                let inventory = scan_directory(&path)?;
+                return report.packages(&inventory);
             }
+            let scanners = scan.scanners()?;
+            let secrets = scanners.secret.then(|| scan.secret_scanner()).transpose()?;
+            let policies = if scanners.misconfig { scan.policy.load()? } else { None };
+            let plan = Plan { scanners, secrets: secrets.as_ref(), policies: policies.as_ref() };
+            let found = scan::dir(&path, &format!("dir:{}", path.display()), &plan)?;
+            report.finish(found, &gate, scanners.vuln.then_some(&vulns))
         }
-        Command::SbomScan { file, report, vulns } => {
+        Command::Config { path, report, gate, policy } => {
+            let policies = policy.load()?;
+            let found = crate::config::scan(&path, policies.as_ref())?;
+            report.finish(found, &gate, None)
+        }
+        Command::SbomScan { file, report, gate, vulns } => {
             let inventory = read_sbom_file(&file)?;
-            report.vulnerabilities(inventory, &vulns)
+            let found = ScanReport {
+                schema_version: bulwark_types::INVENTORY_SCHEMA_VERSION,
+                inventory,
+                scanners: vec!["vuln".into()],
+                ..Default::default()
+            };
+            report.finish(found, &gate, Some(&vulns))
         }
     }
 }
@@ -176,6 +221,18 @@ fn inventory_of(reference: &str, source: &SourceArgs) -> anyhow::Result<Inventor
     let inventory = scan_image(image.as_ref(), &ScanOptions::default(), &bar)?;
     report_warnings(&inventory);
     Ok(inventory)
+}
+
+/// Scans an image reference (or `dir:PATH`) with every scanner of `plan`.
+fn scan_reference(reference: &str, source: &SourceArgs, plan: &Plan<'_>) -> anyhow::Result<ScanReport> {
+    let parsed = ImageRef::parse(reference)?;
+    if let ImageRef::Dir(path) = &parsed {
+        return scan::dir(path, reference, plan);
+    }
+    let options = source.open_options()?;
+    let image = open(&parsed, &options)?;
+    let bar = Bar::new(&format!("reading {reference}"));
+    scan::image(image.as_ref(), plan, &bar)
 }
 
 fn scan_directory(path: &Path) -> anyhow::Result<Inventory> {

@@ -1,10 +1,15 @@
 //! `bulwark` — the command-line entry point: parses arguments and wires the crates together.
 
 mod cli;
+mod config;
 mod db;
 mod exit;
+mod gate;
 mod output;
 mod progress;
+mod report;
+mod scan;
+mod scanners;
 mod sources;
 mod vulns;
 

@@ -1,6 +1,6 @@
 //! A progress bar on a terminal (stderr), nothing when piped.
 
-use bulwark_inventory::Progress;
+use bulwark_image::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 

@@ -3,18 +3,14 @@
 
 mod assemble;
 mod companions;
-mod progress;
 mod visitor;
-
-pub use progress::{NoProgress, Progress};
 
 use crate::extractors;
 use assemble::assemble;
-use bulwark_image::{walk_dir, walk_layer, ImageError, ImageSource, LayerContents, WalkOptions};
+use bulwark_image::{walk_dir, walk_image, ImageError, ImageInfo, ImageSource, LayerContents, Progress, WalkOptions};
 use bulwark_types::{Inventory, LayerRef, ScanTarget, INVENTORY_SCHEMA_VERSION};
-use rayon::prelude::*;
 use std::path::Path;
-use visitor::{FileResult, InventoryVisitor};
+pub use visitor::{FileResult, InventoryVisitor};
 
 /// Why a scan failed as a whole (a single unparseable file is a warning, not an error).
 #[derive(Debug, thiserror::Error)]
@@ -40,31 +36,18 @@ pub fn scan_image(
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> Result<Inventory, ScanError> {
-    let info = source.info();
-    let visitor = InventoryVisitor::new(extractors::all());
-    let total: Option<u64> = info.layers.iter().map(|l| l.size).sum();
-    progress.start(total, info.layers.len());
-    let on_bytes = |n: u64| progress.advance(n);
-    let layers: Vec<LayerContents<FileResult>> = (0..info.layers.len())
-        .into_par_iter()
-        .map(|i| {
-            let layer = &info.layers[i];
-            let blob = source.open_layer(i)?;
-            walk_layer(blob, &visitor, options.walk, &on_bytes).map_err(|message| ImageError::Layer {
-                image: info.reference.clone(),
-                index: i + 1,
-                digest: layer.digest.clone(),
-                message,
-            })
-        })
-        .collect::<Result<_, ImageError>>()?;
-    progress.finish();
-    let refs: Vec<LayerRef> = info
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| LayerRef { index: i + 1, digest: l.digest.clone(), diff_id: l.diff_id.clone() })
-        .collect();
+    let layers = walk_image(source, &inventory_visitor(), options.walk, progress)?;
+    Ok(assemble_image(source.info(), &layers))
+}
+
+/// The visitor that routes an image's files to every extractor; feed its layer results to [`assemble_image`].
+pub fn inventory_visitor() -> InventoryVisitor {
+    InventoryVisitor::new(extractors::all())
+}
+
+/// Builds an image's inventory from the walked layers (bottom first) of [`inventory_visitor`].
+pub fn assemble_image(info: &ImageInfo, layers: &[LayerContents<FileResult>]) -> Inventory {
+    let refs = layer_refs(info);
     let target = ScanTarget {
         reference: info.reference.clone(),
         kind: "image".into(),
@@ -74,18 +57,31 @@ pub fn scan_image(
         os: info.config.os.clone(),
         layers: refs.clone(),
     };
-    let mut inventory = assemble(&layers, Some(&refs));
+    let mut inventory = assemble(layers, Some(&refs));
     inventory.target = target;
-    Ok(inventory)
+    inventory
+}
+
+/// The layers of an image as findings name them (1-based index, blob digest, diff_id).
+pub fn layer_refs(info: &ImageInfo) -> Vec<LayerRef> {
+    info.layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LayerRef { index: i + 1, digest: l.digest.clone(), diff_id: l.diff_id.clone() })
+        .collect()
 }
 
 /// Builds the inventory of a directory (a root filesystem or a source tree).
 pub fn scan_dir(root: &Path, reference: &str, options: &ScanOptions) -> Result<Inventory, ScanError> {
-    let visitor = InventoryVisitor::new(extractors::all());
-    let layer = walk_dir(root, &visitor, options.walk).map_err(ScanError::Dir)?;
-    let mut inventory = assemble(std::slice::from_ref(&layer), None);
+    let layer = walk_dir(root, &inventory_visitor(), options.walk).map_err(ScanError::Dir)?;
+    Ok(assemble_dir(reference, &layer))
+}
+
+/// Builds a directory's inventory from its walk with [`inventory_visitor`].
+pub fn assemble_dir(reference: &str, layer: &LayerContents<FileResult>) -> Inventory {
+    let mut inventory = assemble(std::slice::from_ref(layer), None);
     inventory.target = ScanTarget { reference: reference.to_string(), kind: "directory".into(), ..Default::default() };
-    Ok(inventory)
+    inventory
 }
 
 /// An empty inventory of the current schema version.

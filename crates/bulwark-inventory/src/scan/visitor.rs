@@ -17,12 +17,13 @@ pub struct FileResult {
     pub os_data: Option<Arc<Vec<u8>>>,
 }
 
-/// Routes each file to the extractors that want it.
+/// Routes each file to the extractors that want it (the inventory side of a layer walk).
 pub struct InventoryVisitor {
     extractors: Vec<Box<dyn Extractor>>,
 }
 
 impl InventoryVisitor {
+    /// A visitor over the given extractors.
     pub fn new(extractors: Vec<Box<dyn Extractor>>) -> Self {
         InventoryVisitor { extractors }
     }

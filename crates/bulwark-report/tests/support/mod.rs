@@ -357,5 +357,6 @@ pub fn scan_report() -> bulwark_types::ScanReport {
         suppressed,
         database: Some(status.database_info()),
         warnings: applied.warnings,
+        ..Default::default()
     }
 }

@@ -19,7 +19,7 @@ use super::glob::Glob;
 use super::purl::Purl;
 use super::read::read_text;
 use super::PolicyError;
-use bulwark_types::{Finding, Package};
+use bulwark_types::{Finding, Misconfiguration, Package, SecretFinding, Suppressed};
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
 use std::path::Path;
@@ -151,7 +151,58 @@ impl IgnoreRule {
     }
 }
 
+impl IgnoreRule {
+    /// Whether the rule covers a secret: `id` is its rule id (`github-pat`) or its fingerprint, and
+    /// `paths` (if any) match its target. `package` never matches a secret.
+    pub fn matches_secret(&self, secret: &SecretFinding) -> bool {
+        let id_matches =
+            secret.rule_id.eq_ignore_ascii_case(&self.id) || secret.fingerprint.eq_ignore_ascii_case(&self.id);
+        id_matches && self.selector.is_none() && self.paths_match(&[&secret.target])
+    }
+
+    /// Whether the rule covers a misconfiguration: `id` is its check id and `paths` (if any) match
+    /// its target file or, for image checks, the file inside the image. `package` never matches.
+    pub fn matches_misconfiguration(&self, m: &Misconfiguration) -> bool {
+        let mut places: Vec<&str> = vec![&m.target];
+        places.extend(m.path.as_deref());
+        m.check_id.eq_ignore_ascii_case(&self.id) && self.selector.is_none() && self.paths_match(&places)
+    }
+
+    fn paths_match(&self, places: &[&str]) -> bool {
+        self.globs.is_empty() || places.iter().any(|p| self.globs.iter().any(|g| g.matches(p)))
+    }
+}
+
 impl IgnoreFile {
+    /// Splits `items` into those no active rule covers and those the first active matching rule suppresses
+    /// (`today` as for [`IgnoreRule::is_active`]).
+    pub fn suppress<T>(
+        &self,
+        items: Vec<T>,
+        today: Option<&str>,
+        matches: impl Fn(&IgnoreRule, &T) -> bool,
+    ) -> (Vec<T>, Vec<Suppressed<T>>) {
+        let mut kept = Vec::new();
+        let mut suppressed = Vec::new();
+        for item in items {
+            match self.rules.iter().find(|r| r.is_active(today) && matches(r, &item)) {
+                Some(rule) => suppressed.push(Suppressed {
+                    item,
+                    by: "ignore-file".to_string(),
+                    source: self.path.clone(),
+                    reason: rule.reason.clone(),
+                }),
+                None => kept.push(item),
+            }
+        }
+        (kept, suppressed)
+    }
+
+    /// One warning per rule that expired by `today`.
+    pub fn expired_warnings(&self, today: Option<&str>) -> Vec<String> {
+        self.rules.iter().filter(|r| !r.is_active(today)).map(IgnoreRule::expired_warning).collect()
+    }
+
     /// Loads a YAML ignore file (`.yaml`/`.yml`, or any file whose first entry is `ignore:`) or a
     /// plain-text `.bulwarkignore` / `.trivyignore`.
     pub fn load(path: &Path) -> Result<IgnoreFile, PolicyError> {

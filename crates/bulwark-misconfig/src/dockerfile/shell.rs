@@ -1,0 +1,588 @@
+//! A small POSIX-shell reader for `RUN` scripts: splits on `&&`, `||`, `;`, `&`, `|` and newlines into simple
+//! commands with their words (quotes and escapes removed), assignments and redirections. Scripts run through
+//! `sh -c '…'` and shell heredoc bodies are read too, so checks match commands, never raw text.
+
+use super::parser::Instruction;
+
+/// How deep `sh -c "…"` nesting is followed.
+const MAX_DEPTH: u8 = 4;
+
+/// Programs that are POSIX-style shells.
+pub const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"];
+
+/// Words that open or close compound commands; dropped from the front of a simple command.
+const RESERVED: &[&str] = &["!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac"];
+
+/// A redirection: `>`, `>>`, `2>&1`, `<`, and heredoc markers `<<` / `<<-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The operator, e.g. `>>` or `<<-`.
+    pub op: String,
+    /// Its target word (file, descriptor, or heredoc delimiter), quotes removed.
+    pub target: String,
+}
+
+impl Redirect {
+    /// Whether it is a heredoc marker (`<<` or `<<-`).
+    pub fn is_heredoc(&self) -> bool {
+        self.op == "<<" || self.op == "<<-"
+    }
+}
+
+/// One simple command: `DEBIAN_FRONTEND=noninteractive apt-get install -y curl > /dev/null`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimpleCommand {
+    /// Words, program first, quotes removed.
+    pub words: Vec<String>,
+    /// Leading `NAME=value` assignments.
+    pub assignments: Vec<(String, String)>,
+    /// Redirections.
+    pub redirects: Vec<Redirect>,
+    /// Pipeline number within the script: commands joined by `|` share it.
+    pub pipeline: usize,
+    /// Its output goes into a pipe (`a | …`).
+    pub piped_out: bool,
+    /// Nesting depth: 0 for the instruction's own script, more inside `sh -c` or a heredoc body.
+    pub depth: u8,
+}
+
+impl SimpleCommand {
+    /// The program's base name and its arguments, looking through `sudo`, `env`, `exec`, `command`, `nohup`,
+    /// `time` and `nice`.
+    pub fn program(&self) -> Option<(&str, &[String])> {
+        let mut i = 0;
+        loop {
+            let word = self.words.get(i)?;
+            let name = basename(word);
+            let skip_options = |mut j: usize, with_value: &[&str]| {
+                while let Some(w) = self.words.get(j) {
+                    if w == "--" {
+                        return j + 1;
+                    }
+                    if !w.starts_with('-') || w.len() < 2 {
+                        break;
+                    }
+                    j += if with_value.contains(&w.as_str()) { 2 } else { 1 };
+                }
+                j
+            };
+            i = match name {
+                "sudo" | "doas" => skip_options(i + 1, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"]),
+                "env" => {
+                    let mut j = skip_options(i + 1, &["-u", "-C", "-S"]);
+                    while self.words.get(j).is_some_and(|w| is_assignment(w)) {
+                        j += 1;
+                    }
+                    j
+                }
+                "nice" => skip_options(i + 1, &["-n"]),
+                "exec" | "command" | "nohup" | "time" | "builtin" => skip_options(i + 1, &[]),
+                _ => return Some((name, self.words.get(i + 1..).unwrap_or(&[]))),
+            };
+        }
+    }
+
+    /// Whether the program (through wrappers) is `name`.
+    pub fn runs(&self, name: &str) -> bool {
+        self.program().is_some_and(|(p, _)| p == name)
+    }
+}
+
+/// The simple commands of a script, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    /// Simple commands, nested ones (`sh -c`, heredoc bodies) after the command that runs them.
+    pub commands: Vec<SimpleCommand>,
+    /// Pipeline numbers handed out so far.
+    pipelines: usize,
+}
+
+impl Script {
+    /// Reads a shell script.
+    pub fn parse(text: &str) -> Script {
+        let mut script = Script::default();
+        script.read(text, 0);
+        script
+    }
+
+    /// The commands that one `RUN` executes: its shell script (or exec-form words) and the heredoc bodies a
+    /// shell executes (`RUN <<EOF`, `RUN bash <<EOF`) — not bodies fed to other programs (`cat <<EOF > file`).
+    pub fn of_run(instruction: &Instruction) -> Script {
+        let mut script = Script::default();
+        if instruction.json {
+            script.push_words(instruction.args.clone(), 0);
+        } else {
+            script.read(instruction.args.first().map_or("", String::as_str), 0);
+        }
+        for heredoc in &instruction.heredocs {
+            let consumer = script
+                .commands
+                .iter()
+                .find(|c| c.depth == 0 && c.redirects.iter().any(|r| r.is_heredoc() && r.target == heredoc.name));
+            let executes = match consumer.map(SimpleCommand::program) {
+                Some(None) => shebang_is_shell(&heredoc.body),
+                Some(Some((program, args))) => SHELLS.contains(&program) && dash_c_script(args).is_none(),
+                None => false,
+            };
+            if executes {
+                script.read(&heredoc.body, 1);
+            }
+        }
+        script
+    }
+
+    /// Whether any command runs `name`.
+    pub fn runs(&self, name: &str) -> bool {
+        self.commands.iter().any(|c| c.runs(name))
+    }
+
+    /// Reads `text` at nesting `depth`, appending its commands.
+    fn read(&mut self, text: &str, depth: u8) {
+        let mut current: Vec<Token> = Vec::new();
+        let mut pipeline = self.next_pipeline();
+        for token in Lexer::new(text).tokens() {
+            match token {
+                Token::Op(op) => {
+                    let piped = matches!(op, Op::Pipe);
+                    self.finish(std::mem::take(&mut current), pipeline, piped, depth);
+                    if !piped {
+                        pipeline = self.next_pipeline();
+                    }
+                }
+                other => current.push(other),
+            }
+        }
+        self.finish(current, pipeline, false, depth);
+    }
+
+    /// A pipeline number not used yet.
+    fn next_pipeline(&mut self) -> usize {
+        self.pipelines += 1;
+        self.pipelines - 1
+    }
+
+    /// Turns the tokens of one simple command into a [`SimpleCommand`].
+    fn finish(&mut self, tokens: Vec<Token>, pipeline: usize, piped_out: bool, depth: u8) {
+        let mut command = SimpleCommand { pipeline, piped_out, depth, ..SimpleCommand::default() };
+        let mut words = Vec::new();
+        for token in tokens {
+            match token {
+                Token::Word(word, assignable) => {
+                    if words.is_empty() && assignable && is_assignment(&word) {
+                        if let Some((k, v)) = word.split_once('=') {
+                            command.assignments.push((k.to_string(), v.to_string()));
+                        }
+                    } else {
+                        words.push(word);
+                    }
+                }
+                Token::Redirect(redirect) => command.redirects.push(redirect),
+                Token::Op(_) => {}
+            }
+        }
+        let skip = words.iter().take_while(|w| RESERVED.contains(&w.as_str())).count();
+        words.drain(..skip);
+        if matches!(words.first().map(String::as_str), Some("for" | "select" | "case")) {
+            words.clear();
+        }
+        if words.is_empty() && command.redirects.is_empty() && command.assignments.is_empty() {
+            return;
+        }
+        command.words = words;
+        self.push(command, depth);
+    }
+
+    /// Adds a command built from exec-form words.
+    fn push_words(&mut self, words: Vec<String>, depth: u8) {
+        let pipeline = self.next_pipeline();
+        let command = SimpleCommand { words, pipeline, depth, ..SimpleCommand::default() };
+        self.push(command, depth);
+    }
+
+    /// Appends a command, then the script it runs through `sh -c`, if any.
+    fn push(&mut self, command: SimpleCommand, depth: u8) {
+        let nested = match command.program() {
+            Some((program, args)) if SHELLS.contains(&program) => dash_c_script(args).map(str::to_string),
+            _ => None,
+        };
+        self.commands.push(command);
+        if let Some(nested) = nested {
+            if depth < MAX_DEPTH {
+                self.read(&nested, depth + 1);
+            }
+        }
+    }
+}
+
+/// The script a shell runs with `-c` (`sh -c 'script'`, `bash -eux -o pipefail -c 'script'`).
+pub fn dash_c_script(args: &[String]) -> Option<&str> {
+    let mut has_c = false;
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        if arg.starts_with("--") {
+            i += 1;
+            continue;
+        }
+        if arg.len() > 1 && (arg.starts_with('-') || arg.starts_with('+')) {
+            has_c |= arg.starts_with('-') && arg.contains('c');
+            // `-o NAME` (also inside a cluster like `-euo pipefail`) takes the next word.
+            i += if arg.contains('o') { 2 } else { 1 };
+            continue;
+        }
+        return if has_c { Some(arg) } else { None };
+    }
+    None
+}
+
+/// Whether shell options turn on `pipefail` (`-o pipefail`, `-euo pipefail`).
+pub fn sets_pipefail(args: &[String]) -> bool {
+    args.windows(2).any(|w| {
+        matches!(w, [option, value] if option.starts_with('-') && !option.starts_with("--") && option.contains('o') && value == "pipefail")
+    })
+}
+
+/// Whether a heredoc body that runs on its own runs in a shell (no shebang, or a shell shebang).
+fn shebang_is_shell(body: &str) -> bool {
+    let Some(line) = body.lines().next().and_then(|l| l.strip_prefix("#!")) else { return true };
+    let mut words = line.split_whitespace();
+    let mut program = words.next().map(basename);
+    if program == Some("env") {
+        program = words.find(|w| !w.starts_with('-')).map(basename);
+    }
+    program.is_some_and(|p| SHELLS.contains(&p))
+}
+
+/// The last path component of a program name.
+pub fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Whether a word is `NAME=value` with a valid shell name.
+fn is_assignment(word: &str) -> bool {
+    let Some((name, _)) = word.split_once('=') else { return false };
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Control operators that end a simple command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// `|` or `|&`.
+    Pipe,
+    /// Anything else: `&&`, `||`, `;`, `;;`, `&`, newline, `(`, `)`.
+    Other,
+}
+
+/// A lexical token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A word, quotes removed; `true` when its `NAME=` prefix was unquoted (so it can be an assignment).
+    Word(String, bool),
+    /// A redirection with its target.
+    Redirect(Redirect),
+    /// A control operator.
+    Op(Op),
+}
+
+/// Splits shell text into tokens.
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+}
+
+impl Lexer {
+    /// A lexer over `text`.
+    fn new(text: &str) -> Lexer {
+        Lexer { chars: text.chars().collect(), i: 0 }
+    }
+
+    /// The character at offset `n` from the cursor.
+    fn at(&self, n: usize) -> Option<char> {
+        self.chars.get(self.i + n).copied()
+    }
+
+    /// All tokens.
+    fn tokens(mut self) -> Vec<Token> {
+        let mut out = Vec::new();
+        while let Some(c) = self.at(0) {
+            match c {
+                ' ' | '\t' | '\r' => self.i += 1,
+                '\\' if self.at(1) == Some('\n') => self.i += 2,
+                '\n' | '(' | ')' => {
+                    self.i += 1;
+                    out.push(Token::Op(Op::Other));
+                }
+                '#' => {
+                    while self.at(0).is_some_and(|c| c != '\n') {
+                        self.i += 1;
+                    }
+                }
+                ';' => {
+                    self.i += if self.at(1) == Some(';') { 2 } else { 1 };
+                    out.push(Token::Op(Op::Other));
+                }
+                '&' if self.at(1) == Some('>') => {
+                    self.i += 1;
+                    out.push(self.redirect("&"));
+                }
+                '&' => {
+                    self.i += if self.at(1) == Some('&') { 2 } else { 1 };
+                    out.push(Token::Op(Op::Other));
+                }
+                '|' => {
+                    let op = match self.at(1) {
+                        Some('|') => Op::Other,
+                        _ => Op::Pipe,
+                    };
+                    self.i += if matches!(self.at(1), Some('|' | '&')) { 2 } else { 1 };
+                    out.push(Token::Op(op));
+                }
+                '<' | '>' if self.at(1) != Some('(') => out.push(self.redirect("")),
+                _ => {
+                    let before = self.i;
+                    let (word, assignable) = self.word();
+                    if self.i == before {
+                        // A character no rule takes (e.g. a form feed): skip it so the lexer always advances.
+                        self.i += 1;
+                        continue;
+                    }
+                    let fd = assignable && !word.is_empty() && word.chars().all(|c| c.is_ascii_digit());
+                    if fd && matches!(self.at(0), Some('<' | '>')) && self.at(1) != Some('(') {
+                        out.push(self.redirect(""));
+                    } else {
+                        out.push(Token::Word(word, assignable));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads a redirection operator (after `prefix` already consumed) and its target word.
+    fn redirect(&mut self, prefix: &str) -> Token {
+        let mut op = prefix.to_string();
+        const OPS: &[&str] = &["<<<", "<<-", "<<", "<>", "<&", ">>", ">&", ">|", "<", ">"];
+        for candidate in OPS {
+            if candidate.chars().enumerate().all(|(n, c)| self.at(n) == Some(c)) {
+                op.push_str(candidate);
+                self.i += candidate.chars().count();
+                break;
+            }
+        }
+        while matches!(self.at(0), Some(' ' | '\t')) {
+            self.i += 1;
+        }
+        let (target, _) = self.word();
+        Token::Redirect(Redirect { op, target })
+    }
+
+    /// Reads one word; returns it with quotes removed and whether no quote came before its first `=`.
+    fn word(&mut self) -> (String, bool) {
+        let mut out = String::new();
+        let mut quoted_at: Option<usize> = None;
+        while let Some(c) = self.at(0) {
+            match c {
+                c if c.is_whitespace() => break,
+                ';' | '&' | '|' | '(' | ')' => break,
+                '<' | '>' if self.at(1) == Some('(') => {
+                    out.push(c);
+                    self.i += 1;
+                    self.balanced(&mut out);
+                }
+                '<' | '>' => break,
+                '\\' => {
+                    self.i += 1;
+                    match self.at(0) {
+                        Some('\n') => self.i += 1,
+                        Some(n) => {
+                            quoted_at.get_or_insert(out.len());
+                            out.push(n);
+                            self.i += 1;
+                        }
+                        None => {}
+                    }
+                }
+                '\'' => {
+                    quoted_at.get_or_insert(out.len());
+                    self.i += 1;
+                    while let Some(q) = self.at(0) {
+                        self.i += 1;
+                        if q == '\'' {
+                            break;
+                        }
+                        out.push(q);
+                    }
+                }
+                '"' => {
+                    quoted_at.get_or_insert(out.len());
+                    self.i += 1;
+                    self.double_quoted(&mut out);
+                }
+                '$' if matches!(self.at(1), Some('(' | '{')) => {
+                    out.push('$');
+                    self.i += 1;
+                    self.balanced(&mut out);
+                }
+                '`' => self.backticks(&mut out),
+                _ => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        let assignable = match (out.find('='), quoted_at) {
+            (Some(eq), Some(q)) => eq < q,
+            (_, None) => true,
+            (None, Some(_)) => false,
+        };
+        (out, assignable)
+    }
+
+    /// Reads the rest of a double-quoted string (opening quote consumed).
+    fn double_quoted(&mut self, out: &mut String) {
+        while let Some(q) = self.at(0) {
+            match q {
+                '"' => {
+                    self.i += 1;
+                    return;
+                }
+                '\\' => {
+                    self.i += 1;
+                    match self.at(0) {
+                        Some(n @ ('"' | '\\' | '$' | '`')) => {
+                            out.push(n);
+                            self.i += 1;
+                        }
+                        Some('\n') => self.i += 1,
+                        _ => out.push('\\'),
+                    }
+                }
+                '$' if matches!(self.at(1), Some('(' | '{')) => {
+                    out.push('$');
+                    self.i += 1;
+                    self.balanced(out);
+                }
+                '`' => self.backticks(out),
+                _ => {
+                    out.push(q);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// Copies a bracketed group starting at `(` or `{` up to its match, quotes respected.
+    fn balanced(&mut self, out: &mut String) {
+        let Some(open) = self.at(0) else { return };
+        let close = if open == '{' { '}' } else { ')' };
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        while let Some(c) = self.at(0) {
+            out.push(c);
+            self.i += 1;
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some('"') if c == '\\' => {
+                    if let Some(n) = self.at(0) {
+                        out.push(n);
+                        self.i += 1;
+                    }
+                }
+                Some(_) => {}
+                None if c == '\'' || c == '"' => quote = Some(c),
+                None if c == '\\' => {
+                    if let Some(n) = self.at(0) {
+                        out.push(n);
+                        self.i += 1;
+                    }
+                }
+                None if c == open => depth += 1,
+                None if c == close => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Copies a backtick command substitution, backticks included.
+    fn backticks(&mut self, out: &mut String) {
+        out.push('`');
+        self.i += 1;
+        while let Some(c) = self.at(0) {
+            out.push(c);
+            self.i += 1;
+            if c == '\\' {
+                if let Some(n) = self.at(0) {
+                    out.push(n);
+                    self.i += 1;
+                }
+            } else if c == '`' {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(script: &Script) -> Vec<Vec<&str>> {
+        script.commands.iter().map(|c| c.words.iter().map(String::as_str).collect()).collect()
+    }
+
+    #[test]
+    fn splits_on_operators_and_newlines() {
+        let script = Script::parse("apt-get update && apt-get install -y 'a b' \"c\"d || true; echo x | tee y\nls");
+        assert_eq!(
+            words(&script),
+            vec![
+                vec!["apt-get", "update"],
+                vec!["apt-get", "install", "-y", "a b", "cd"],
+                vec!["true"],
+                vec!["echo", "x"],
+                vec!["tee", "y"],
+                vec!["ls"],
+            ]
+        );
+        assert!(script.commands[3].piped_out);
+        assert_eq!(script.commands[3].pipeline, script.commands[4].pipeline);
+        assert_ne!(script.commands[4].pipeline, script.commands[5].pipeline);
+    }
+
+    #[test]
+    fn assignments_redirects_and_wrappers() {
+        let script = Script::parse("DEBIAN_FRONTEND=noninteractive sudo -u root apt-get install x >/dev/null 2>&1");
+        let cmd = &script.commands[0];
+        assert_eq!(cmd.assignments, vec![("DEBIAN_FRONTEND".to_string(), "noninteractive".to_string())]);
+        assert_eq!(cmd.redirects.len(), 2);
+        assert_eq!(cmd.program().map(|(p, a)| (p, a.len())), Some(("apt-get", 2)));
+    }
+
+    #[test]
+    fn nested_sh_c_and_compound_commands() {
+        let script = Script::parse("if [ -f x ]; then bash -euo pipefail -c 'cd /tmp && make'; fi");
+        assert_eq!(
+            words(&script),
+            vec![
+                vec!["[", "-f", "x", "]"],
+                vec!["bash", "-euo", "pipefail", "-c", "cd /tmp && make"],
+                vec!["cd", "/tmp"],
+                vec!["make"],
+            ]
+        );
+        assert_eq!(script.commands[2].depth, 1);
+    }
+
+    #[test]
+    fn command_substitution_stays_in_word() {
+        let script = Script::parse("echo \"$(uname -m | tr a b)\" `date` && x=$((1 << 2))");
+        assert_eq!(words(&script), vec![vec!["echo", "$(uname -m | tr a b)", "`date`"], vec![]]);
+        assert_eq!(script.commands[1].assignments, vec![("x".to_string(), "$((1 << 2))".to_string())]);
+    }
+}

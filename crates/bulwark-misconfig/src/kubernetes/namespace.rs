@@ -1,0 +1,66 @@
+//! The cross-object check: namespaces that run workloads but have no NetworkPolicy among the objects
+//! of one scan.
+
+use super::object::Object;
+use super::workload::span_of;
+use crate::check::{CheckMeta, Hit};
+use bulwark_types::{Framework, Level};
+
+/// Workload kinds whose pods the check counts.
+const WORKLOAD_KINDS: &[&str] =
+    &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
+
+/// Metadata of the check.
+pub const NETWORK_POLICY: CheckMeta = CheckMeta {
+    id: "BW-K8S-027",
+    title: "Namespace without a NetworkPolicy",
+    severity: Level::Medium,
+    description: "Pods in a namespace that no NetworkPolicy selects accept traffic from every pod in the cluster \
+                  and may connect anywhere.",
+    remediation: "Add a NetworkPolicy to the namespace, starting with a default-deny policy \
+                  (podSelector: {}, policyTypes: [Ingress, Egress]) and allowing only the flows the app needs.",
+    mappings: &[
+        (Framework::NsaCisa, "Network separation and hardening: network policies"),
+        (Framework::Nist800190, "4.3.3 Poorly separated inter-container network traffic"),
+        (Framework::Nist800190, "4.4.2 Unbounded network access from containers"),
+    ],
+    references: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+};
+
+/// One hit per namespace that has workloads but no NetworkPolicy, with the object it points at (the
+/// `Namespace` object when scanned, else the namespace's first workload).
+pub fn without_network_policy(objects: &[Object]) -> Vec<(&Object, Hit)> {
+    let mut namespaces: Vec<(&str, Vec<&Object>)> = Vec::new();
+    for object in objects.iter().filter(|o| WORKLOAD_KINDS.contains(&o.kind.as_str())) {
+        let ns = object.effective_namespace();
+        match namespaces.iter_mut().find(|(name, _)| *name == ns) {
+            Some((_, list)) => list.push(object),
+            None => namespaces.push((ns, vec![object])),
+        }
+    }
+    let covered = |ns: &str| objects.iter().any(|o| o.kind == "NetworkPolicy" && o.effective_namespace() == ns);
+    let mut hits = Vec::new();
+    for (ns, workloads) in namespaces {
+        if covered(ns) {
+            continue;
+        }
+        let Some(first) = workloads.first() else { continue };
+        let names: Vec<String> = workloads.iter().take(5).map(|o| o.resource()).collect();
+        let more = workloads.len().saturating_sub(names.len());
+        let suffix = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let message = format!(
+            "namespace \"{ns}\" runs {}{suffix} but no NetworkPolicy among the scanned objects selects it",
+            names.join(", ")
+        );
+        let anchor = objects.iter().find(|o| o.kind == "Namespace" && o.name == ns).unwrap_or(first);
+        let (start, end) = match anchor.node.get("metadata") {
+            Some(metadata) if anchor.kind != "Namespace" => span_of(metadata, &["namespace"])
+                .or_else(|| span_of(&anchor.node, &["metadata"]))
+                .unwrap_or((metadata.start, metadata.end)),
+            _ => (anchor.node.start, anchor.node.end),
+        };
+        let hit = Hit::new(message).resource(format!("Namespace/{ns}")).lines(anchor.line(start), anchor.line(end));
+        hits.push((anchor, hit));
+    }
+    hits
+}

@@ -1,0 +1,3 @@
+FROM debian:12.5
+FROM alpine:latest@sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b
+FROM golang

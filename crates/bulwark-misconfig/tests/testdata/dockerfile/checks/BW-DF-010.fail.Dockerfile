@@ -1,0 +1,4 @@
+FROM debian:12.5
+RUN apt-get update && apt-get install --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*
+RUN apt-get install -q --no-install-recommends git=1:2.39.2-1.1
+# expect: 2 3

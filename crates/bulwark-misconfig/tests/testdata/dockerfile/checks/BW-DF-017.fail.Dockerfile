@@ -1,0 +1,4 @@
+FROM debian:12.5
+ENTRYPOINT /usr/bin/app --serve
+CMD echo hello
+# expect: 2 3

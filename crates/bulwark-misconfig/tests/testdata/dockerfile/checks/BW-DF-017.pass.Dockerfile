@@ -1,0 +1,3 @@
+FROM debian:12.5
+ENTRYPOINT ["/usr/bin/app"]
+CMD ["--serve"]

@@ -1,0 +1,4 @@
+FROM debian:12.5
+CMD ["a"]
+CMD ["b"]
+# expect: 3

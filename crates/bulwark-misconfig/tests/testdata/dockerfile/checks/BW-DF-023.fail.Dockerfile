@@ -1,0 +1,7 @@
+FROM debian:12.5
+RUN curl -fsSL https://example.com/x.tar.gz | tar -xz -C /opt
+RUN <<EOF
+set -e
+wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/x.gpg
+EOF
+# expect: 2 3-6

@@ -1,0 +1,5 @@
+FROM debian:12.5
+EXPOSE 80 70000
+EXPOSE 8080/http
+EXPOSE 9000-8000
+# expect: 2 3 4

@@ -1,0 +1,3 @@
+FROM golang:1.22 AS build
+FROM node:20.11 AS Build
+# expect: 2

@@ -1,0 +1,3 @@
+FROM debian:12.5
+CMD ["app"]
+# expect: 1

@@ -1,0 +1,4 @@
+FROM debian:12.5
+HEALTHCHECK CMD ["true"]
+HEALTHCHECK NONE
+# expect: 3

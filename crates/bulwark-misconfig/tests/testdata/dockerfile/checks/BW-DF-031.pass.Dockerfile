@@ -1,0 +1,2 @@
+FROM debian:12.5
+EXPOSE 80 2222 220

@@ -1,0 +1,3 @@
+FROM debian:12.5
+ADD https://example.com/tool.tar.gz /opt/
+# expect: 2

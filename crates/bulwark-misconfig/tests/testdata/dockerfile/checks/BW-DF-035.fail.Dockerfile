@@ -1,0 +1,4 @@
+FROM debian:12.5
+RUNN echo typo
+CMD ["unterminated", "json"
+# expect: 2 3

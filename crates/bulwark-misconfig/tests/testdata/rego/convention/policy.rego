@@ -1,0 +1,5 @@
+package user.dockerfile.convention
+
+import rego.v1
+
+deny contains "any Dockerfile" if true
