@@ -13,6 +13,7 @@ import re
 import statistics
 import sys
 
+sys.dont_write_bytecode = True  # keep bench/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import config_map  # noqa: E402
 

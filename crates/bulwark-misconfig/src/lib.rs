@@ -2,6 +2,7 @@
 //! policies in Rego — all through one engine ([`check`]) that yields
 //! [`bulwark_types::Misconfiguration`]s.
 
+pub mod catalog;
 pub mod check;
 pub mod dockerfile;
 pub mod files;

@@ -77,7 +77,9 @@ fn ids_are_unique_and_metadata_complete() {
     for check in CHECKS {
         assert!(ids.insert(check.meta.id), "duplicate id {}", check.meta.id);
         assert!(check.meta.id.starts_with("BW-DF-"), "{}", check.meta.id);
-        assert!(!check.meta.title.is_empty() && !check.meta.description.is_empty() && !check.meta.remediation.is_empty());
+        assert!(
+            !check.meta.title.is_empty() && !check.meta.description.is_empty() && !check.meta.remediation.is_empty()
+        );
     }
 }
 
@@ -96,8 +98,25 @@ fn check_names_file_stage_and_lines() {
 
 #[test]
 fn check_errors_name_the_file() {
-    let err = check("svc/Dockerfile", "FROM debian:12\nRUN <<EOF\necho never closed\n").expect_err("unterminated heredoc");
+    let err =
+        check("svc/Dockerfile", "FROM debian:12\nRUN <<EOF\necho never closed\n").expect_err("unterminated heredoc");
     let text = err.to_string();
     assert!(text.starts_with("svc/Dockerfile:2:"), "{text}");
     assert!(text.contains("EOF"), "{text}");
+}
+
+#[test]
+fn ignore_pragmas_suppress_by_hadolint_code_or_check_id() {
+    let text = "# hadolint global ignore=DL3057\nFROM debian:latest\n# hadolint ignore=DL3008,DL3015\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n# bulwark ignore=BW-DF-032\n\nENV DB_PASSWORD=not-real\n# BULWARK ignore=bw-df-007\nRUN apt-get install -y git\n";
+    let found: BTreeSet<(String, u32)> = check("Dockerfile", text)
+        .expect("parses")
+        .into_iter()
+        .map(|f| (f.check_id, f.start_line.expect("line")))
+        .collect();
+    let has = |id: &str, line: u32| found.contains(&(id.to_string(), line));
+    assert!(!has("BW-DF-029", 2), "global DL3057 ignore");
+    assert!(!has("BW-DF-007", 4) && !has("BW-DF-011", 4), "DL3008/DL3015 ignored on line 4");
+    assert!(has("BW-DF-006", 2) && has("BW-DF-028", 2), "other checks still run");
+    assert!(has("BW-DF-032", 7), "a blank line ends the pragma's reach");
+    assert!(!has("BW-DF-007", 9) && has("BW-DF-011", 9), "bulwark ignore by check id, case-insensitive");
 }

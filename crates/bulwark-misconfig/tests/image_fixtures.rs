@@ -56,19 +56,19 @@ fn dir(root: &Path, rel: &str, mode: u32) {
 
 /// Packs a directory tree into a layer tar (modes kept, setuid bits included), paths sorted.
 fn pack(root: &Path) -> Vec<u8> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<PathBuf> =
             fs::read_dir(dir).expect("read_dir").map(|e| e.expect("entry").path()).collect();
         entries.sort();
         for p in entries {
             out.push(p.clone());
             if p.is_dir() && !p.is_symlink() {
-                walk(base, &p, out);
+                walk(&p, out);
             }
         }
     }
     let mut paths = Vec::new();
-    walk(root, root, &mut paths);
+    walk(root, &mut paths);
     let mut builder = tar::Builder::new(Vec::new());
     builder.mode(tar::HeaderMode::Complete);
     builder.follow_symlinks(false);

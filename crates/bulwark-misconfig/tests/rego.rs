@@ -86,7 +86,10 @@ fn corpus_deployment_fails_the_kubernetes_examples() {
     assert_eq!(
         ids_messages(&found),
         vec![
-            ("BWU-K8S-001".into(), r#"container "app" uses image "app-python:latest" from registry "docker.io""#.into()),
+            (
+                "BWU-K8S-001".into(),
+                r#"container "app" uses image "app-python:latest" from registry "docker.io""#.into()
+            ),
             ("BWU-K8S-002".into(), r#"Deployment "corpus-app" has no "team" label"#.into()),
             ("ID001".into(), "Found deployment 'corpus-app' but deployments are not allowed".into()),
         ]
@@ -110,13 +113,19 @@ fn compliant_objects_pass_and_cronjob_templates_are_seen() {
     assert_eq!(inputs.len(), 3);
     // The Deployment: labelled, from the mirror; only Trivy's "no Deployments" example fires.
     let deployment = eval(&policies, ConfigKind::Kubernetes, &inputs[0], "good-manifests.yaml");
-    assert_eq!(ids_messages(&deployment), vec![("ID001".into(), "Found deployment 'web' but deployments are not allowed".into())]);
+    assert_eq!(
+        ids_messages(&deployment),
+        vec![("ID001".into(), "Found deployment 'web' but deployments are not allowed".into())]
+    );
     assert_eq!(deployment[0].resource.as_deref(), Some("Deployment/shop/web"));
     // The CronJob: its job template's container comes from Docker Hub, its init container does not.
     let cronjob = eval(&policies, ConfigKind::Kubernetes, &inputs[1], "good-manifests.yaml");
     assert_eq!(
         ids_messages(&cronjob),
-        vec![("BWU-K8S-001".into(), r#"container "report" uses image "python:3.12-slim" from registry "docker.io""#.into())]
+        vec![(
+            "BWU-K8S-001".into(),
+            r#"container "report" uses image "python:3.12-slim" from registry "docker.io""#.into()
+        )]
     );
     // The Role passes every example.
     assert!(eval(&policies, ConfigKind::Kubernetes, &inputs[2], "good-manifests.yaml").is_empty());
@@ -180,8 +189,12 @@ fn image_configs_without_user_fail_and_non_root_passes() {
         assert_eq!(found[0].mappings[0], Mapping { framework: Framework::CisDocker, control: "4.1".into() });
     }
     let root = eval(&policies, ConfigKind::Image, &image_input("app-python-config.json", Some("0:0")), "img");
-    assert_eq!(ids_messages(&root), vec![("BWU-IMG-001".into(), r#"the image config sets USER "0:0": containers run as root"#.into())]);
-    assert!(eval(&policies, ConfigKind::Image, &image_input("app-python-config.json", Some("10001:10001")), "img").is_empty());
+    assert_eq!(
+        ids_messages(&root),
+        vec![("BWU-IMG-001".into(), r#"the image config sets USER "0:0": containers run as root"#.into())]
+    );
+    assert!(eval(&policies, ConfigKind::Image, &image_input("app-python-config.json", Some("10001:10001")), "img")
+        .is_empty());
 }
 
 #[test]
@@ -219,7 +232,9 @@ fn metadata_annotation_and_rego_metadata_give_the_same_finding() {
     assert_eq!(a.references, vec!["https://kubernetes.io/docs/concepts/security/pod-security-standards/".to_string()]);
     let frameworks: Vec<Framework> = a.mappings.iter().map(|m| m.framework).collect();
     assert_eq!(frameworks, vec![Framework::CisDocker, Framework::Nist800190, Framework::NsaCisa, Framework::Pss]);
-    assert!(a.mappings.contains(&Mapping { framework: Framework::Pss, control: "baseline: Privileged Containers".into() }));
+    assert!(a
+        .mappings
+        .contains(&Mapping { framework: Framework::Pss, control: "baseline: Privileged Containers".into() }));
 }
 
 #[test]
@@ -325,7 +340,10 @@ fn malformed_metadata_and_data_are_errors_naming_the_file() {
     assert!(text.contains("bad-severity/policy.rego") && text.contains("EXTREME"), "{text}");
     let (e, text) = load_error("bad-metadata-yaml");
     assert!(matches!(e, RegoError::Metadata { .. }), "{e:?}");
-    assert!(text.contains("bad-metadata-yaml/policy.rego") && text.contains("line 1") && text.contains("YAML"), "{text}");
+    assert!(
+        text.contains("bad-metadata-yaml/policy.rego") && text.contains("line 1") && text.contains("YAML"),
+        "{text}"
+    );
     let (e, text) = load_error("bad-data");
     assert!(matches!(e, RegoError::Data { .. }), "{e:?}");
     assert!(text.contains("bad-data/data.json") && text.contains("not an object"), "{text}");
@@ -388,9 +406,32 @@ fn policies_can_be_shared_across_threads() {
     let t = Target { kind: ConfigKind::Kubernetes, name: "m.yaml", layers: &[] };
     let results: Vec<usize> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
-            .map(|_| s.spawn(|| policies.evaluate(ConfigKind::Kubernetes, &inputs[0], &t).map(|v| v.len()).unwrap_or(0)))
+            .map(|_| {
+                s.spawn(|| policies.evaluate(ConfigKind::Kubernetes, &inputs[0], &t).map(|v| v.len()).unwrap_or(0))
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
     });
     assert_eq!(results, vec![3, 3, 3, 3]);
+}
+
+#[test]
+fn errors_inside_builtins_make_expressions_undefined_as_in_opa() {
+    let policies = load(&testdata("builtin-error"));
+    let input = manifests("corpus-deployment.yaml").remove(0);
+    let found = eval(&policies, ConfigKind::Kubernetes, &input, "x");
+    assert_eq!(ids_messages(&found), vec![("BUILTIN-001".into(), "kind is Deployment".into())]);
+}
+
+#[test]
+fn data_files_are_merged_and_conflicts_name_the_file() {
+    let policies = load(&testdata("data-merge"));
+    let inputs = manifests("good-manifests.yaml");
+    let found: Vec<_> = inputs.iter().flat_map(|i| eval(&policies, ConfigKind::Kubernetes, i, "x")).collect();
+    let mut messages: Vec<_> = found.iter().map(|m| m.message.as_str()).collect();
+    messages.sort();
+    assert_eq!(messages, vec!["CronJob in staging is listed", "Deployment in staging is listed"]);
+    let (e, text) = load_error("data-conflict");
+    assert!(matches!(e, RegoError::Data { .. }), "{e:?}");
+    assert!(text.contains("data-conflict/b.yaml"), "{text}");
 }

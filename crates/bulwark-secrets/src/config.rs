@@ -106,8 +106,7 @@ impl SecretConfig {
         let mut config: SecretConfig = if text.trim().is_empty() {
             SecretConfig::default()
         } else {
-            serde_yaml::from_str(text)
-                .map_err(|e| Error::Yaml { file: source.to_string(), message: e.to_string() })?
+            serde_yaml::from_str(text).map_err(|e| Error::Yaml { file: source.to_string(), message: e.to_string() })?
         };
         config.source = source.to_string();
         Ok(config)

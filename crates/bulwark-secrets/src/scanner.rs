@@ -4,7 +4,7 @@ use crate::config::{SecretConfig, DEFAULT_MAX_FILE_SIZE};
 use crate::rule::{Allow, Rule};
 use crate::text::{entropy, is_binary, kept_prefix, redact_line, Span};
 use crate::{Error, SecretMatch};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use bulwark_types::Level;
 use std::collections::{HashMap, HashSet};
 
@@ -92,7 +92,11 @@ impl Scanner {
             for spec in specs {
                 let rule = Rule::compile(spec, source)?;
                 if !seen.insert(rule.id.clone()) {
-                    return Err(Error::Rule { file: source.into(), rule: rule.id, problem: "duplicate rule id".into() });
+                    return Err(Error::Rule {
+                        file: source.into(),
+                        rule: rule.id,
+                        problem: "duplicate rule id".into(),
+                    });
                 }
                 match index.get(&rule.id) {
                     Some(&i) => rules[i] = rule,
@@ -109,7 +113,11 @@ impl Scanner {
             for spec in specs {
                 let allow = Allow::compile(spec, source)?;
                 if !seen.insert(allow.id.clone()) {
-                    return Err(Error::Rule { file: source.into(), rule: allow.id, problem: "duplicate allow id".into() });
+                    return Err(Error::Rule {
+                        file: source.into(),
+                        rule: allow.id,
+                        problem: "duplicate allow id".into(),
+                    });
                 }
                 match allows.iter().position(|a| a.id == allow.id) {
                     Some(i) => allows[i] = allow,
@@ -119,7 +127,11 @@ impl Scanner {
         }
         for id in &config.disable_rules {
             if !rules.iter().any(|r| &r.id == id) {
-                return Err(Error::Rule { file: file.into(), rule: id.clone(), problem: "disable-rules names an unknown rule".into() });
+                return Err(Error::Rule {
+                    file: file.into(),
+                    rule: id.clone(),
+                    problem: "disable-rules names an unknown rule".into(),
+                });
             }
         }
         for id in &config.disable_allow_rules {
@@ -175,8 +187,13 @@ impl Scanner {
             let ac = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&keywords)
-                .map_err(|e| Error::Rule { file: BUILTIN_SOURCE.into(), rule: "(keywords)".into(), problem: e.to_string() })?;
+                .map_err(|e| Error::Rule {
+                    file: BUILTIN_SOURCE.into(),
+                    rule: "(keywords)".into(),
+                    problem: e.to_string(),
+                })?;
             Some(ac)
         };
         Ok(Scanner { rules, allows, prefilter, keyword_rules, unkeyed, max_file_size, example_values })
@@ -291,7 +308,14 @@ impl Scanner {
                 let keep = kept_prefix(rule.keep, secret.len());
                 let span = Span { start: secret.start(), end: secret.end(), keep };
                 let start = (whole.start() + lead).min(secret.start());
-                candidates.push(Candidate { rule: i, start, end: whole.end().max(secret.end()), secret: span, value, allowed });
+                candidates.push(Candidate {
+                    rule: i,
+                    start,
+                    end: whole.end().max(secret.end()),
+                    secret: span,
+                    value,
+                    allowed,
+                });
             }
         }
         self.resolve(data, candidates)
@@ -301,7 +325,8 @@ impl Scanner {
     fn resolve(&self, data: &[u8], candidates: Vec<Candidate>) -> Vec<SecretMatch> {
         let spans: Vec<Span> = candidates.iter().filter(|c| !c.allowed).map(|c| c.secret).collect();
         let mut order: Vec<usize> = (0..candidates.len()).collect();
-        order.sort_by_key(|&i| (self.rules[candidates[i].rule].generic, candidates[i].rule, candidates[i].secret.start));
+        order
+            .sort_by_key(|&i| (self.rules[candidates[i].rule].generic, candidates[i].rule, candidates[i].secret.start));
         // A specific rule owns its whole match (a generic rule may not report a key name inside it);
         // otherwise matches conflict only where their secret values overlap.
         let mut kept: Vec<usize> = Vec::new();

@@ -185,15 +185,15 @@ fn size_bound() {
 #[test]
 fn allow_rules_by_path_and_value() {
     let env = read("corpus-app.env");
-    let s = with_config(
-        "allow-rules:\n  - id: config-dir\n    description: test fixtures\n    path: '^/app/config/'\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let s =
+        with_config("allow-rules:\n  - id: config-dir\n    description: test fixtures\n    path: '^/app/config/'\n")
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.skip_reason("/app/config/.env", &env), Some(Skip::Allowed { rule: "config-dir".into() }));
     assert!(s.scan("/app/config/.env", &env).is_empty());
     assert_eq!(s.scan("/srv/.env", &env).len(), 3);
 
-    let s = with_config("allow-rules:\n  - id: fake-tokens\n    value: '^ghp_FAKE'\n").unwrap_or_else(|e| panic!("{e}"));
+    let s =
+        with_config("allow-rules:\n  - id: fake-tokens\n    value: '^ghp_FAKE'\n").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary(&s.scan("/app/config/.env", &env)).len(), 2);
 
     // Scoped to one rule: the path allow only silences that rule.
@@ -227,7 +227,8 @@ fn documented_examples_are_low_and_flagged_never_dropped() {
     let found = s.scan_text("t", "STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc");
     assert_eq!(summary(&found), vec![("stripe-secret-key".into(), 1, false)]);
     assert_eq!(found[0].severity, Level::Critical);
-    let finding = found[0].to_finding("/app/.env", Some(LayerRef { index: 5, digest: "sha256:ab".into(), diff_id: None }));
+    let finding =
+        found[0].to_finding("/app/.env", Some(LayerRef { index: 5, digest: "sha256:ab".into(), diff_id: None }));
     assert_eq!(finding.layer.map(|l| l.index), Some(5));
     assert_eq!(finding.line, Some(1));
     assert_eq!(finding.fingerprint.len(), 32);
@@ -307,4 +308,51 @@ fn custom_rule_replaces_builtin() {
     assert_eq!(gh.len(), 1);
     assert_eq!(gh[0].severity, Level::Low);
     assert!(s.scan_text("t", "ghp_0123456789abcdefghijABCDEFGHIJ012345").is_empty());
+}
+
+/// Adversarial inputs at the size bound finish promptly and report a bounded number of matches.
+#[test]
+fn pathological_inputs_stay_bounded() {
+    let s = builtin();
+    let limit = usize::try_from(s.max_file_size()).unwrap_or(usize::MAX);
+    let body = "MIIEowIBAAKCAQEA1vhPsLTeQAjcXxpwiIGqAGKZJyJDw9JbZxmNVBHeTyvzQH6I\n";
+    let patterns: Vec<String> = vec![
+        "password=Sup3rS3cretFAKEpassw0rd! ".into(),
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{}", body.repeat(10)),
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345\n".into(),
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.".into(),
+        "token token token = = = ".into(),
+    ];
+    for unit in patterns {
+        let data = unit.repeat(limit / unit.len());
+        let start = std::time::Instant::now();
+        let found = s.scan("big.txt", data.as_bytes());
+        let took = start.elapsed();
+        println!("{:?}…: {} matches in {:.2?}", unit.get(..20).unwrap_or_default(), found.len(), took);
+        assert!(found.len() <= 1000, "matches are capped");
+        assert!(took.as_secs() < 60, "took {took:?}");
+    }
+}
+
+/// The example configuration in docs/secret-config.md loads and behaves as documented.
+#[test]
+fn documented_config_example_loads() {
+    let doc_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/secret-config.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap_or_else(|e| panic!("{}: {e}", doc_path.display()));
+    let yaml = doc.split("```yaml\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap_or_default();
+    assert!(yaml.contains("acme-deploy-token"), "the doc's yaml block");
+    let cfg = SecretConfig::from_yaml("docs/secret-config.md", yaml).unwrap_or_else(|e| panic!("{e}"));
+    let s = Scanner::from_config(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.max_file_size(), 5_242_880);
+    assert!(s.rules().iter().all(|r| r.id != "jwt" && r.id != "generic-token"));
+    let found = s.scan("/srv/app/.env", b"ACME=acme_0123456789abcdefghijklmn\n");
+    assert_eq!(summary(&found), vec![("acme-deploy-token".into(), 1, false)]);
+    assert!(s.scan("/srv/app/main.rs", b"ACME=acme_0123456789abcdefghijklmn\n").is_empty(), "path filter");
+    assert!(s.scan("/srv/app/tests/fixtures/a.env", b"ACME=acme_0123456789abcdefghijklmn\n").is_empty());
+    assert!(s.scan_text("t", "DB_PASSWORD=stg-orders-2024").is_empty(), "value allow rule");
+    assert_eq!(builtin().scan_text("t", "DB_PASSWORD=stg-orders-2024").len(), 1, "found without it");
+    // The error shape the doc shows.
+    let err = SecretConfig::from_yaml("secret.yaml", "rules:\n  - id: x\n    category: X\n").map(|_| ()).unwrap_err();
+    println!("{err}");
+    assert!(err.to_string().starts_with("secret.yaml: malformed secret config: "));
 }

@@ -9,7 +9,7 @@
 #   recommended_actions: Add a non-root user in the Dockerfile and switch to it with USER.
 #   frameworks:
 #     cis-docker: ["4.1"]
-#     nist-800-190: ["4.1.4"]
+#     nist-800-190: ["4.1.2 Image configuration defects"]
 #   input:
 #     selector:
 #       - type: image
@@ -26,5 +26,5 @@ deny contains "the image config sets no USER: containers run as root" if name ==
 
 deny contains msg if {
 	name in {"root", "0"}
-	msg := sprintf("the image config sets USER %q: containers run as root", [user])
+	msg := sprintf("the image config sets USER \"%s\": containers run as root", [user])
 }

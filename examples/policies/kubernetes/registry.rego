@@ -47,6 +47,6 @@ deny contains res if {
 	some c in containers
 	host := registry(c.image)
 	host in data.bulwark_examples.denied_registries
-	msg := sprintf("container %q uses image %q from registry %q", [c.name, c.image, host])
+	msg := sprintf("container \"%s\" uses image \"%s\" from registry \"%s\"", [c.name, c.image, host])
 	res := result.new(msg, c)
 }

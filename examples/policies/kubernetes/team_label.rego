@@ -14,5 +14,5 @@ import rego.v1
 
 deny contains msg if {
 	not input.metadata.labels.team
-	msg := sprintf("%s %q has no \"team\" label", [input.kind, input.metadata.name])
+	msg := sprintf("%s \"%s\" has no \"team\" label", [input.kind, input.metadata.name])
 }

@@ -19,11 +19,25 @@ pub use parser::{
 pub use words::Flag;
 
 use crate::check::{run_checks, Target};
-use bulwark_types::{ConfigKind, Misconfiguration};
+use bulwark_types::{ConfigKind, Framework, Misconfiguration};
 
-/// Parses the Dockerfile at `path` (its `text`) and runs every built-in check on it.
+/// Parses the Dockerfile at `path` (its `text`) and runs every built-in check on it, dropping findings an
+/// ignore pragma suppresses (`# hadolint ignore=DL3008` or `# bulwark ignore=BW-DF-007` on the line above
+/// the instruction, or `# hadolint global ignore=…` anywhere).
 pub fn check(path: &str, text: &str) -> Result<Vec<Misconfiguration>, ParseError> {
     let dockerfile = parse(text).map_err(|e| e.in_file(path))?;
     let target = Target { kind: ConfigKind::Dockerfile, name: path, layers: &[] };
-    Ok(run_checks(CHECKS, &dockerfile, &target))
+    let mut findings = run_checks(CHECKS, &dockerfile, &target);
+    findings.retain(|f| !suppressed(&dockerfile, f));
+    Ok(findings)
+}
+
+/// Whether an ignore pragma names the finding's check id or one of the Hadolint rules it maps to.
+pub fn suppressed(dockerfile: &Dockerfile, finding: &Misconfiguration) -> bool {
+    let codes: Vec<&str> = std::iter::once(finding.check_id.as_str())
+        .chain(finding.mappings.iter().filter(|m| m.framework == Framework::Hadolint).map(|m| m.control.as_str()))
+        .collect();
+    let names = |list: &[String]| list.iter().any(|code| codes.iter().any(|c| c.eq_ignore_ascii_case(code)));
+    names(&dockerfile.ignore_global)
+        || dockerfile.instructions.iter().any(|i| Some(i.start_line) == finding.start_line && names(&i.ignore))
 }

@@ -158,6 +158,8 @@ pub struct Instruction {
     pub stage: Option<usize>,
     /// For `ONBUILD`: the instruction it registers.
     pub onbuild: Option<Box<Instruction>>,
+    /// Codes an `# hadolint ignore=…` / `# bulwark ignore=…` comment right above it suppresses (upper-case).
+    pub ignore: Vec<String>,
 }
 
 impl Instruction {
@@ -232,6 +234,8 @@ pub struct Dockerfile {
     pub stages: Vec<Stage>,
     /// Problems that did not stop parsing.
     pub warnings: Vec<ParseWarning>,
+    /// Codes a `# hadolint global ignore=…` / `# bulwark global ignore=…` comment suppresses everywhere.
+    pub ignore_global: Vec<String>,
 }
 
 impl Dockerfile {
@@ -242,10 +246,7 @@ impl Dockerfile {
 
     /// The stage whose alias is `name` (case-insensitive) and that starts before stage `before`.
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .take(before)
-            .find(|s| s.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+        self.stages.iter().take(before).find(|s| s.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
     }
 
     /// The final stage and the stages it is built `FROM`, final first.
@@ -282,9 +283,21 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     };
     let mut parser = Parser { lines: &lines, escape, warnings: Vec::new() };
     let mut instructions: Vec<Instruction> = Vec::new();
-    while i < lines.len() {
-        let trimmed = lines[i].trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+    let mut ignore_global: Vec<String> = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    while let Some(line) = lines.get(i) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            pending.clear();
+            i += 1;
+            continue;
+        }
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            match pragma(comment) {
+                Some((true, codes)) => ignore_global.extend(codes),
+                Some((false, codes)) => pending.extend(codes),
+                None => {}
+            }
             i += 1;
             continue;
         }
@@ -293,16 +306,41 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         }
         let (instruction, next) = parser.instruction(i)?;
         i = next;
-        if let Some(instruction) = instruction {
+        if let Some(mut instruction) = instruction {
+            instruction.ignore = std::mem::take(&mut pending);
             instructions.push(instruction);
         }
+        pending.clear();
     }
     if instructions.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, None));
     }
     let mut warnings = parser.warnings;
     let stages = assign_stages(&mut instructions, &mut warnings);
-    Ok(Dockerfile { escape, directives, instructions, stages, warnings })
+    Ok(Dockerfile { escape, directives, instructions, stages, warnings, ignore_global })
+}
+
+/// Reads an ignore pragma comment (text after `#`): `hadolint ignore=DL3008,DL3015`,
+/// `bulwark global ignore=BW-DF-029`. Returns (global, upper-case codes).
+fn pragma(comment: &str) -> Option<(bool, Vec<String>)> {
+    let mut words = comment.trim().splitn(2, char::is_whitespace);
+    let tool = words.next()?.to_ascii_lowercase();
+    if tool != "hadolint" && tool != "bulwark" {
+        return None;
+    }
+    let rest = words.next()?.trim();
+    let (global, rest) = match rest.strip_prefix("global") {
+        Some(after) => (true, after.trim_start()),
+        None => (false, rest),
+    };
+    let codes = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
+    let codes: Vec<String> = codes
+        .split(',')
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty() && c.len() <= 32)
+        .take(64)
+        .collect();
+    Some((global, codes))
 }
 
 /// 1-based line number of a 0-based index, saturating.
@@ -464,6 +502,7 @@ impl Parser<'_> {
             end_line: line,
             stage: None,
             onbuild,
+            ignore: Vec::new(),
         })
     }
 

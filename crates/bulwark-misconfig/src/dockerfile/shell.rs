@@ -136,11 +136,17 @@ impl Script {
         self.commands.iter().any(|c| c.runs(name))
     }
 
-    /// Reads `text` at nesting `depth`, appending its commands.
+    /// Reads `text` at nesting `depth`, appending its commands. `case` patterns (`amd64 | arm64)`) are skipped.
     fn read(&mut self, text: &str, depth: u8) {
         let mut current: Vec<Token> = Vec::new();
         let mut pipeline = self.next_pipeline();
+        let mut in_pattern = false;
         for token in Lexer::new(text).tokens() {
+            if in_pattern {
+                in_pattern =
+                    !matches!(&token, Token::Op(Op::Close)) && !matches!(&token, Token::Word(w, _) if w == "esac");
+                continue;
+            }
             match token {
                 Token::Op(op) => {
                     let piped = matches!(op, Op::Pipe);
@@ -148,6 +154,11 @@ impl Script {
                     if !piped {
                         pipeline = self.next_pipeline();
                     }
+                    in_pattern = matches!(op, Op::CaseEnd);
+                }
+                Token::Word(word, _) if word == "in" && starts_case(&current) => {
+                    current.clear();
+                    in_pattern = true;
                 }
                 other => current.push(other),
             }
@@ -199,16 +210,26 @@ impl Script {
         self.push(command, depth);
     }
 
-    /// Appends a command, then the script it runs through `sh -c`, if any.
+    /// Appends a command, then the scripts it runs: `sh -c` scripts and command substitutions.
     fn push(&mut self, command: SimpleCommand, depth: u8) {
-        let nested = match command.program() {
-            Some((program, args)) if SHELLS.contains(&program) => dash_c_script(args).map(str::to_string),
-            _ => None,
+        let mut nested: Vec<String> = match command.program() {
+            Some((program, args)) if SHELLS.contains(&program) => {
+                dash_c_script(args).map(str::to_string).into_iter().collect()
+            }
+            _ => Vec::new(),
         };
+        let texts = command
+            .words
+            .iter()
+            .chain(command.assignments.iter().map(|(_, v)| v))
+            .chain(command.redirects.iter().map(|r| &r.target));
+        for text in texts {
+            nested.extend(substitutions(text));
+        }
         self.commands.push(command);
-        if let Some(nested) = nested {
-            if depth < MAX_DEPTH {
-                self.read(&nested, depth + 1);
+        if depth < MAX_DEPTH {
+            for script in nested {
+                self.read(&script, depth + 1);
             }
         }
     }
@@ -232,6 +253,63 @@ pub fn dash_c_script(args: &[String]) -> Option<&str> {
         return if has_c { Some(arg) } else { None };
     }
     None
+}
+
+/// The scripts inside command and process substitutions of a word: `$(…)`, `` `…` ``, `<(…)`, `>(…)`
+/// (not arithmetic `$((…))`).
+pub fn substitutions(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let opens = matches!(c, '$' | '<' | '>') && chars.get(i + 1) == Some(&'(') && chars.get(i + 2) != Some(&'(');
+        if opens {
+            let (inner, next) = until_close(&chars, i + 2);
+            out.push(inner);
+            i = next;
+        } else if c == '`' {
+            let mut inner = String::new();
+            i += 1;
+            while let Some(&b) = chars.get(i) {
+                i += 1;
+                if b == '`' {
+                    break;
+                }
+                inner.push(b);
+            }
+            out.push(inner);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The text from `start` up to the `)` that closes an already opened parenthesis, quotes respected;
+/// returns it and the index after the `)`.
+fn until_close(chars: &[char], start: usize) -> (String, usize) {
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    let mut inner = String::new();
+    let mut i = start;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == '(' => depth += 1,
+            None if c == ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (inner, i);
+                }
+            }
+            None => {}
+        }
+        inner.push(c);
+    }
+    (inner, i)
 }
 
 /// Whether shell options turn on `pipefail` (`-o pipefail`, `-euo pipefail`).
@@ -265,12 +343,25 @@ fn is_assignment(word: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Whether the tokens so far are a `case WORD` header.
+fn starts_case(tokens: &[Token]) -> bool {
+    let mut words = tokens.iter().filter_map(|t| match t {
+        Token::Word(w, _) => Some(w.as_str()),
+        _ => None,
+    });
+    words.find(|w| !RESERVED.contains(w)) == Some("case")
+}
+
 /// Control operators that end a simple command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     /// `|` or `|&`.
     Pipe,
-    /// Anything else: `&&`, `||`, `;`, `;;`, `&`, newline, `(`, `)`.
+    /// `)`, which also ends a `case` pattern.
+    Close,
+    /// `;;`, `;&` or `;;&`: the end of a `case` branch.
+    CaseEnd,
+    /// Anything else: `&&`, `||`, `;`, `&`, newline, `(`.
     Other,
 }
 
@@ -309,9 +400,13 @@ impl Lexer {
             match c {
                 ' ' | '\t' | '\r' => self.i += 1,
                 '\\' if self.at(1) == Some('\n') => self.i += 2,
-                '\n' | '(' | ')' => {
+                '\n' | '(' => {
                     self.i += 1;
                     out.push(Token::Op(Op::Other));
+                }
+                ')' => {
+                    self.i += 1;
+                    out.push(Token::Op(Op::Close));
                 }
                 '#' => {
                     while self.at(0).is_some_and(|c| c != '\n') {
@@ -319,8 +414,13 @@ impl Lexer {
                     }
                 }
                 ';' => {
-                    self.i += if self.at(1) == Some(';') { 2 } else { 1 };
-                    out.push(Token::Op(Op::Other));
+                    let (len, op) = match (self.at(1), self.at(2)) {
+                        (Some(';'), Some('&')) => (3, Op::CaseEnd),
+                        (Some(';' | '&'), _) => (2, Op::CaseEnd),
+                        _ => (1, Op::Other),
+                    };
+                    self.i += len;
+                    out.push(Token::Op(op));
                 }
                 '&' if self.at(1) == Some('>') => {
                     self.i += 1;
@@ -580,9 +680,44 @@ mod tests {
     }
 
     #[test]
+    fn substitutions_are_read_as_nested_scripts() {
+        let script = Script::parse("dst=\"$(echo \"$src\" | tr -d 3)\"; x=`id -u` cat <(curl -s u) $((2*(1+2)))");
+        assert_eq!(
+            words(&script),
+            vec![
+                vec![],
+                vec!["echo", "$src"],
+                vec!["tr", "-d", "3"],
+                vec!["cat", "<(curl -s u)", "$((2*(1+2)))"],
+                vec!["curl", "-s", "u"],
+                vec!["id", "-u"]
+            ]
+        );
+        assert!(script.commands[1].piped_out);
+        assert_eq!(substitutions("$(a $(b) \")\")"), vec!["a $(b) \")\"".to_string()]);
+    }
+
+    #[test]
+    fn case_patterns_are_not_commands() {
+        let script = Script::parse("case \"$a\" in amd64 | arm64) echo x | tee y ;; *) apt-get update ;; esac; ls");
+        assert_eq!(words(&script), vec![vec!["echo", "x"], vec!["tee", "y"], vec!["apt-get", "update"], vec!["ls"]]);
+        let multiline = Script::parse("case $x in\n  a|b)\n    cd /tmp\n    ;;\nesac");
+        assert_eq!(words(&multiline), vec![vec!["cd", "/tmp"]]);
+    }
+
+    #[test]
     fn command_substitution_stays_in_word() {
         let script = Script::parse("echo \"$(uname -m | tr a b)\" `date` && x=$((1 << 2))");
-        assert_eq!(words(&script), vec![vec!["echo", "$(uname -m | tr a b)", "`date`"], vec![]]);
-        assert_eq!(script.commands[1].assignments, vec![("x".to_string(), "$((1 << 2))".to_string())]);
+        assert_eq!(
+            words(&script),
+            vec![
+                vec!["echo", "$(uname -m | tr a b)", "`date`"],
+                vec!["uname", "-m"],
+                vec!["tr", "a", "b"],
+                vec!["date"],
+                vec![]
+            ]
+        );
+        assert_eq!(script.commands[4].assignments, vec![("x".to_string(), "$((1 << 2))".to_string())]);
     }
 }

@@ -65,7 +65,26 @@ const SECRET_NAME_PARTS: &[&str] =
 const PUBLIC_NAMES: &[&str] = &["GPG_KEY", "GPG_KEYS", "PGP_KEY", "PGP_KEYS", "PUBLIC_KEY", "NODE_KEYS"];
 
 /// Suffixes of names that point at where a secret is, not at the secret itself.
-const POINTER_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR", "_LOCATION", "_NAME", "_HEADER", "_LENGTH", "_TTL"];
+const POINTER_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_LOCATION",
+    "_NAME",
+    "_HEADER",
+    "_LENGTH",
+    "_TTL",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_HOST",
+    "_PORT",
+    "_USER",
+    "_USERNAME",
+    "_TIMEOUT",
+    "_EXPIRY",
+    "_ENABLED",
+];
 
 /// Whether an `ENV` name looks like it holds a secret.
 pub(crate) fn is_secret_name(name: &str) -> bool {
@@ -124,7 +143,7 @@ mod tests {
         {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["PATH", "GPG_KEY", "POSTGRES_PASSWORD_FILE", "KEYRING", "TOKEN_TTL", "LANG", "KEY_ID"] {
+        for n in ["PATH", "GPG_KEY", "POSTGRES_PASSWORD_FILE", "KEYRING", "TOKEN_TTL", "LANG", "KEY_ID", "TOKEN_URL"] {
             assert!(!is_secret_name(n), "{n}");
         }
         for v in ["Sup3rS3cret!", "abc def", "/x"] {

@@ -240,4 +240,30 @@ mod tests {
         assert!(!alone("apt-get install update-notifier"));
         assert!(!alone("echo nothing"));
     }
+
+    #[test]
+    fn odd_add_forms_never_panic_and_need_a_local_source() {
+        let config = bulwark_image::ImageConfig::default();
+        let input = ImageInput { config: &config, files: &[], packages: &[], shadow: None };
+        let cases: &[(&str, bool)] = &[
+            ("file:abc in /x", true),
+            ("dir:abc in /x", true),
+            ("https://example.com/a.sh /usr/local/bin/", false),
+            ("--chown=1:1 app.tgz /srv", false),
+            ("[\"conf.ini\", \"/etc/conf.ini\"]", true),
+            ("[\"a\"]", false),
+            ("[broken", false),
+            ("in", false),
+            ("é in ü", true),
+            ("", false),
+        ];
+        for (args, reported) in cases {
+            assert_eq!(add_where_copy_serves(args, Some(1), &input).is_some(), *reported, "{args:?}");
+        }
+        let long = format!("ADD {} /x", "é".repeat(500));
+        let Instruction::Add(args) = instruction(&long) else { panic!("ADD") };
+        assert!(quote(args).chars().count() <= MAX_QUOTE + 1);
+        assert_eq!(instruction("#(nop)"), Instruction::Other);
+        assert_eq!(instruction("/bin/sh -c #(nop) ADD"), Instruction::Other);
+    }
 }

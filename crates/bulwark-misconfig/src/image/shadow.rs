@@ -3,6 +3,9 @@
 /// Most lines of `/etc/shadow` read (a real one has dozens; the rest is ignored).
 const MAX_LINES: usize = 10_000;
 
+/// Most bytes of `/etc/shadow` read.
+const MAX_BYTES: usize = 1 << 20;
+
 /// What the password field (field 2) of a shadow line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordState {
@@ -59,9 +62,10 @@ const SCHEMES: &[(&str, &str)] = &[
     ("_", "BSDi DES"),
 ];
 
-/// Reads the accounts of a shadow file; lines without a `:` are skipped, at most 10 000 lines read.
+/// Reads the accounts of a shadow file; lines without a `:` are skipped, at most the first
+/// 10 000 lines and 1 MiB read.
 pub fn parse_shadow(data: &[u8]) -> Vec<ShadowEntry> {
-    let text = String::from_utf8_lossy(data);
+    let text = String::from_utf8_lossy(data.get(..MAX_BYTES).unwrap_or(data));
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().take(MAX_LINES) {
         let mut fields = line.split(':');

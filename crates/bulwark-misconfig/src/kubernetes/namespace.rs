@@ -5,6 +5,7 @@ use super::object::Object;
 use super::workload::span_of;
 use crate::check::{CheckMeta, Hit};
 use bulwark_types::{Framework, Level};
+use std::collections::{HashMap, HashSet};
 
 /// Workload kinds whose pods the check counts.
 const WORKLOAD_KINDS: &[&str] =
@@ -31,14 +32,20 @@ pub const NETWORK_POLICY: CheckMeta = CheckMeta {
 /// `Namespace` object when scanned, else the namespace's first workload).
 pub fn without_network_policy(objects: &[Object]) -> Vec<(&Object, Hit)> {
     let mut namespaces: Vec<(&str, Vec<&Object>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for object in objects.iter().filter(|o| WORKLOAD_KINDS.contains(&o.kind.as_str())) {
         let ns = object.effective_namespace();
-        match namespaces.iter_mut().find(|(name, _)| *name == ns) {
+        match index.get(ns).and_then(|&i| namespaces.get_mut(i)) {
             Some((_, list)) => list.push(object),
-            None => namespaces.push((ns, vec![object])),
+            None => {
+                index.insert(ns, namespaces.len());
+                namespaces.push((ns, vec![object]));
+            }
         }
     }
-    let covered = |ns: &str| objects.iter().any(|o| o.kind == "NetworkPolicy" && o.effective_namespace() == ns);
+    let policies: HashSet<&str> =
+        objects.iter().filter(|o| o.kind == "NetworkPolicy").map(Object::effective_namespace).collect();
+    let covered = |ns: &str| policies.contains(ns);
     let mut hits = Vec::new();
     for (ns, workloads) in namespaces {
         if covered(ns) {

@@ -4,6 +4,7 @@
 //! `privileged: yes` is the boolean `true` as `kubectl` would apply it. JSON is read as flow YAML.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use std::collections::{HashMap, HashSet};
 
 /// Most nodes one stream may hold, counting every node an alias expands to.
 pub const MAX_NODES: usize = 1_000_000;
@@ -126,6 +127,15 @@ impl Node {
         }
     }
 
+    /// Levels of nesting below and including this node (1 for a scalar).
+    fn height(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::height).max().unwrap_or(0),
+            Value::Map(entries) => entries.iter().map(|e| e.value.height()).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
     /// Number of nodes in this tree (itself included).
     fn size(&self) -> usize {
         1 + match &self.value {
@@ -154,8 +164,19 @@ impl Node {
 
 /// A collection being built.
 enum Frame {
-    Seq { items: Vec<Node>, start: u32, anchor: usize },
-    Map { entries: Vec<Entry>, merges: Vec<Node>, key: Option<Key>, start: u32, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: u32,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        index: HashMap<String, usize>,
+        merges: Vec<Node>,
+        key: Option<Key>,
+        start: u32,
+        anchor: usize,
+    },
 }
 
 /// A mapping key waiting for its value.
@@ -181,7 +202,8 @@ pub fn load(text: &str) -> Result<Vec<Document>, YamlError> {
 /// Builds nodes from parser events.
 struct Loader {
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node, usize)>,
+    /// Anchored nodes: (anchor id, node, size, height).
+    anchors: Vec<(usize, Node, usize, usize)>,
     nodes: usize,
     docs: Vec<Document>,
 }
@@ -201,7 +223,7 @@ impl Loader {
                     let text = key_text(&node);
                     *key = Some(Key { text, line, merge });
                     if anchor != 0 {
-                        self.anchors.push((anchor, node, 1));
+                        self.anchors.push((anchor, node, 1, 1));
                     }
                     return Ok(());
                 }
@@ -209,9 +231,12 @@ impl Loader {
                 self.finish(node, anchor)?;
             }
             Event::Alias(id) => {
-                let Some((_, node, size)) = self.anchors.iter().rev().find(|(a, _, _)| *a == id) else {
+                let Some((_, node, size, height)) = self.anchors.iter().rev().find(|(a, ..)| *a == id) else {
                     return Err(YamlError { line, message: "alias to an unknown anchor".into() });
                 };
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(YamlError { line, message: format!("nesting deeper than {MAX_DEPTH} levels") });
+                }
                 let (size, mut node) = (*size, node.clone());
                 self.count(size, line)?;
                 if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
@@ -229,7 +254,14 @@ impl Loader {
                 self.open(Frame::Seq { items: Vec::new(), start: line, anchor }, line)?;
             }
             Event::MappingStart(anchor, _) => {
-                let frame = Frame::Map { entries: Vec::new(), merges: Vec::new(), key: None, start: line, anchor };
+                let frame = Frame::Map {
+                    entries: Vec::new(),
+                    index: HashMap::new(),
+                    merges: Vec::new(),
+                    key: None,
+                    start: line,
+                    anchor,
+                };
                 self.open(frame, line)?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -282,13 +314,13 @@ impl Loader {
     /// Attaches a finished node to its parent (or ends the document).
     fn finish(&mut self, mut node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            let size = node.size();
-            self.anchors.push((anchor, node.clone(), size));
+            let (size, height) = (node.size(), node.height());
+            self.anchors.push((anchor, node.clone(), size, height));
         }
         match self.stack.last_mut() {
             None => self.docs.push(Document { root: node }),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, merges, key, .. }) => {
+            Some(Frame::Map { entries, index, merges, key, .. }) => {
                 let Some(key) = key.take() else {
                     return Err(YamlError { line: node.start, message: "a mapping key is a collection".into() });
                 };
@@ -306,12 +338,15 @@ impl Loader {
                     node.start = key.line;
                     node.end = key.line;
                 }
-                match entries.iter_mut().find(|e| e.key == key.text) {
+                match index.get(&key.text).and_then(|&i| entries.get_mut(i)) {
                     Some(existing) => {
                         existing.line = key.line;
                         existing.value = node;
                     }
-                    None => entries.push(Entry { key: key.text, line: key.line, value: node }),
+                    None => {
+                        index.insert(key.text.clone(), entries.len());
+                        entries.push(Entry { key: key.text, line: key.line, value: node });
+                    }
                 }
             }
         }
@@ -322,8 +357,9 @@ impl Loader {
 /// Adds the entries of a merged mapping that the mapping does not set itself.
 fn merge_into(entries: &mut Vec<Entry>, merged: Node) {
     if let Value::Map(more) = merged.value {
+        let mut present: HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
         for entry in more {
-            if !entries.iter().any(|e| e.key == entry.key) {
+            if present.insert(entry.key.clone()) {
                 entries.push(entry);
             }
         }
@@ -483,22 +519,25 @@ mod tests {
 
     #[test]
     fn keeps_lines_and_merges() {
-        let docs = load("base: &b\n  x: 1\n  y: 2\nother:\n  <<: *b\n  y: 3\n---\n- a\n- 'yes'\n").unwrap();
+        let docs = load("base: &b\n  x: 1\n  z: 2\nother:\n  <<: *b\n  z: 3\n  y: 4\n---\n- a\n- 'yes'\n").unwrap();
         assert_eq!(docs.len(), 2);
         let other = docs[0].root.get("other").unwrap();
         assert_eq!(other.get("x").unwrap().as_i64(), Some(1));
-        assert_eq!(other.get("y").unwrap().as_i64(), Some(3));
+        assert_eq!(other.get("z").unwrap().as_i64(), Some(3));
+        // YAML 1.1 (as Kubernetes reads it): the key `y` is the boolean true.
+        assert_eq!(other.get("true").unwrap().as_i64(), Some(4));
         assert_eq!(other.get("x").unwrap().start, 5, "alias copies carry the use site's line");
         assert_eq!(docs[0].root.entry("other").unwrap().line, 4);
         assert_eq!(docs[1].root.items()[1].as_str(), Some("yes"));
-        assert_eq!((docs[1].root.start, docs[1].root.end), (8, 9));
+        assert_eq!((docs[1].root.start, docs[1].root.end), (9, 10));
     }
 
     #[test]
     fn block_scalar_end_line() {
         let docs = load("a: |\n  one\n  two\nb: 1\n").unwrap();
-        let a = docs[0].root.get("a").unwrap();
-        assert_eq!((a.start, a.end), (1, 3));
+        // The value starts at its first content line; the field (key through value) spans 1-3.
+        let a = docs[0].root.entry("a").unwrap();
+        assert_eq!((a.line, a.value.start, a.value.end), (1, 2, 3));
     }
 
     #[test]
@@ -506,5 +545,22 @@ mod tests {
         let text = "[".repeat(MAX_DEPTH + 5);
         let err = load(&text).unwrap_err();
         assert!(err.message.contains("nesting"), "{err:?}");
+    }
+
+    #[test]
+    fn aliases_cannot_nest_past_the_depth_limit() {
+        let deep = format!("a: &a {}x{}\n", "[".repeat(100), "]".repeat(100));
+        let err =
+            load(&format!("{deep}b: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n")).unwrap_err();
+        assert!(err.message.contains("nesting"), "{err:?}");
+    }
+
+    #[test]
+    fn many_keys_load_in_linear_time() {
+        let text: String = (0..200_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let started = std::time::Instant::now();
+        let docs = load(&text).unwrap();
+        assert_eq!(docs[0].root.entries().len(), 200_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
     }
 }

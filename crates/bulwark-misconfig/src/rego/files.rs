@@ -37,7 +37,10 @@ pub fn list(root: &Path) -> Result<PolicyFiles, RegoError> {
 /// Adds the files of one directory and recurses into its subdirectories.
 fn walk(dir: &Path, depth: usize, out: &mut PolicyFiles) -> Result<(), RegoError> {
     if depth > MAX_DEPTH {
-        return Err(RegoError::Files { path: dir.display().to_string(), message: format!("nested deeper than {MAX_DEPTH} directories") });
+        return Err(RegoError::Files {
+            path: dir.display().to_string(),
+            message: format!("nested deeper than {MAX_DEPTH} directories"),
+        });
     }
     let entries = std::fs::read_dir(dir).map_err(|e| RegoError::io(dir, e))?;
     for entry in entries {
@@ -67,7 +70,10 @@ fn walk(dir: &Path, depth: usize, out: &mut PolicyFiles) -> Result<(), RegoError
             continue;
         }
         if out.policies.len() + out.data.len() > MAX_FILES {
-            return Err(RegoError::Files { path: dir.display().to_string(), message: format!("more than {MAX_FILES} policy and data files") });
+            return Err(RegoError::Files {
+                path: dir.display().to_string(),
+                message: format!("more than {MAX_FILES} policy and data files"),
+            });
         }
     }
     Ok(())
@@ -77,7 +83,10 @@ fn walk(dir: &Path, depth: usize, out: &mut PolicyFiles) -> Result<(), RegoError
 pub fn read(path: &Path) -> Result<String, RegoError> {
     let len = std::fs::metadata(path).map_err(|e| RegoError::io(path, e))?.len();
     if len > MAX_FILE_BYTES {
-        return Err(RegoError::Files { path: path.display().to_string(), message: format!("larger than {MAX_FILE_BYTES} bytes") });
+        return Err(RegoError::Files {
+            path: path.display().to_string(),
+            message: format!("larger than {MAX_FILE_BYTES} bytes"),
+        });
     }
     let bytes = std::fs::read(path).map_err(|e| RegoError::io(path, e))?;
     String::from_utf8(bytes)

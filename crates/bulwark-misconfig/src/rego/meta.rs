@@ -64,7 +64,8 @@ pub fn find_annotation(text: &str) -> Result<Option<Annotation>, String> {
             body.push(rest);
             i += 1;
         }
-        let value = parse_block(&body).map_err(|e| format!("line {}: METADATA block is not valid YAML: {e}", start + 1))?;
+        let value =
+            parse_block(&body).map_err(|e| format!("line {}: METADATA block is not valid YAML: {e}", start + 1))?;
         if !value.is_object() && !value.is_null() {
             return Err(format!("line {}: METADATA block is not a YAML mapping", start + 1));
         }
@@ -90,15 +91,14 @@ fn parse_block(body: &[&str]) -> Result<Value, String> {
         .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
-    let text: String =
-        body.iter().map(|l| if l.len() >= indent { l.get(indent..).unwrap_or("") } else { "" }).fold(
-            String::new(),
-            |mut acc, l| {
-                acc.push_str(l);
-                acc.push('\n');
-                acc
-            },
-        );
+    let text: String = body.iter().map(|l| if l.len() >= indent { l.get(indent..).unwrap_or("") } else { "" }).fold(
+        String::new(),
+        |mut acc, l| {
+            acc.push_str(l);
+            acc.push('\n');
+            acc
+        },
+    );
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| e.to_string())?;
     serde_json::to_value(yaml).map_err(|e| e.to_string())
 }
@@ -263,7 +263,9 @@ fn links(value: Option<&Value>) -> Result<Vec<String>, String> {
         .into_iter()
         .map(|v| match v {
             Value::String(s) => Ok(s.clone()),
-            Value::Object(o) => o.get("ref").and_then(Value::as_str).map(str::to_string).ok_or("entry without `ref`".into()),
+            Value::Object(o) => {
+                o.get("ref").and_then(Value::as_str).map(str::to_string).ok_or("entry without `ref`".into())
+            }
             other => Err(format!("not a link: {other}")),
         })
         .collect()

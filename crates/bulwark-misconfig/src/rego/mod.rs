@@ -129,8 +129,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Whether the policy runs on this input.
-    fn applies(&self, kind: ConfigKind, input: &Value) -> bool {
+    /// Whether the policy runs on this input of this kind.
+    pub fn applies(&self, kind: ConfigKind, input: &Value) -> bool {
         if !self.kinds.contains(&kind) {
             return false;
         }
@@ -150,15 +150,8 @@ impl Policy {
         if hit.resource.is_none() && target.kind == ConfigKind::Kubernetes {
             hit.resource = kubernetes_resource(input);
         }
-        let shell = CheckMeta {
-            id: "",
-            title: "",
-            severity,
-            description: "",
-            remediation: "",
-            mappings: &[],
-            references: &[],
-        };
+        let shell =
+            CheckMeta { id: "", title: "", severity, description: "", remediation: "", mappings: &[], references: &[] };
         let mut m = check::finding(&shell, hit, target, &self.path);
         m.check_id = self.meta.id.clone();
         m.title = self.meta.title.clone();
@@ -228,15 +221,20 @@ impl Policies {
     pub fn load(dir: &Path) -> Result<Policies, RegoError> {
         let listed = files::list(dir)?;
         let mut engine = Engine::new();
-        engine.add_extension(
-            "result.new".to_string(),
-            2,
-            Box::new(|params: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> {
-                let json = |v: Option<&regorus::Value>| v.and_then(|v| serde_json::to_value(v).ok()).unwrap_or(Value::Null);
-                Ok(regorus::Value::from(results::result_new(&json(params.first()), &json(params.get(1)))))
-            }),
-        )
-        .map_err(|e| RegoError::Files { path: dir.display().to_string(), message: format!("{e:#}") })?;
+        // As OPA: an error inside a built-in makes the expression undefined instead of failing the rule.
+        engine.set_strict_builtin_errors(false);
+        engine
+            .add_extension(
+                "result.new".to_string(),
+                2,
+                Box::new(|params: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> {
+                    let json = |v: Option<&regorus::Value>| {
+                        v.and_then(|v| serde_json::to_value(v).ok()).unwrap_or(Value::Null)
+                    };
+                    Ok(regorus::Value::from(results::result_new(&json(params.first()), &json(params.get(1)))))
+                }),
+            )
+            .map_err(|e| RegoError::Files { path: dir.display().to_string(), message: format!("{e:#}") })?;
         let mut sources = Vec::new();
         for path in &listed.policies {
             let text = files::read(path)?;
@@ -272,8 +270,10 @@ impl Policies {
 
     /// Sets the wall-clock limit for evaluating one rule on one input (default [`DEFAULT_TIME_LIMIT`]).
     pub fn set_time_limit(&mut self, limit: Duration) {
-        self.prototype
-            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit, check_interval: CHECK_INTERVAL });
+        self.prototype.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit,
+            check_interval: CHECK_INTERVAL,
+        });
         if let Ok(mut pool) = self.pool.lock() {
             pool.clear();
         }
@@ -290,7 +290,8 @@ impl Policies {
         if applicable.is_empty() {
             return Ok(Vec::new());
         }
-        let mut engine = self.pool.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_else(|| self.prototype.clone());
+        let mut engine =
+            self.pool.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_else(|| self.prototype.clone());
         engine.set_input(regorus::Value::from(input.clone()));
         let mut out = Vec::new();
         for policy in applicable {
@@ -334,7 +335,7 @@ const MAX_POOLED_ENGINES: usize = 16;
 /// Evaluates one rule; its value as JSON (`null` when undefined).
 fn eval(engine: &mut Engine, rule: &str, policy_path: &str) -> Result<Value, RegoError> {
     let error = |message: String| RegoError::Eval { path: policy_path.to_string(), rule: rule.to_string(), message };
-    let value = engine.eval_rule(rule.to_string()).map_err(|e| error(format!("{e:#}")))?;
+    let value = engine.eval_rule(rule.to_string()).map_err(|e| error(format!("{e:#}").trim().to_string()))?;
     if value == regorus::Value::Undefined {
         return Ok(Value::Null);
     }
@@ -355,7 +356,7 @@ fn add_policy(engine: &mut Engine, label: &str, text: &str) -> Result<(), RegoEr
     match v0 {
         Ok(_) => Ok(()),
         Err(v0) => {
-            let message = if looks_v1(text) { format!("{v1:#}") } else { format!("{v0:#}") };
+            let message = if looks_v1(text) { format!("{v1:#}") } else { format!("{v0:#}") }.trim().to_string();
             Err(RegoError::Parse { path: label.to_string(), message })
         }
     }
@@ -410,7 +411,11 @@ fn query_path(components: &[String]) -> String {
 }
 
 /// Finds the checks among the loaded modules: packages with enforced rules, with their metadata.
-fn discover(engine: &mut Engine, sources: &[(String, String)], notes: &mut Vec<String>) -> Result<Vec<Policy>, RegoError> {
+fn discover(
+    engine: &mut Engine,
+    sources: &[(String, String)],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Policy>, RegoError> {
     let packages = engine
         .get_policy_package_components()
         .map_err(|e| RegoError::Files { path: "policies".into(), message: format!("{e:#}") })?;
@@ -463,12 +468,8 @@ fn discover(engine: &mut Engine, sources: &[(String, String)], notes: &mut Vec<S
 
 /// Names of rules in a policy's text that may be enforced rules (confirmed against the parsed module).
 fn candidate_rules(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = text
-        .lines()
-        .map(|l| rule_name(l.trim_start()))
-        .filter(|n| is_enforced_rule(n))
-        .map(str::to_string)
-        .collect();
+    let mut names: Vec<String> =
+        text.lines().map(|l| rule_name(l.trim_start())).filter(|n| is_enforced_rule(n)).map(str::to_string).collect();
     names.sort();
     names.dedup();
     names
@@ -476,7 +477,12 @@ fn candidate_rules(text: &str) -> Vec<String> {
 
 /// The metadata of a package: its `# METADATA` block (the rule file's first), else `__rego_metadata__`
 /// and `__rego_input__`, else nothing.
-fn read_meta(engine: &mut Engine, group: &[&(String, String)], rule_file: &str, query: &str) -> Result<PolicyMeta, RegoError> {
+fn read_meta(
+    engine: &mut Engine,
+    group: &[&(String, String)],
+    rule_file: &str,
+    query: &str,
+) -> Result<PolicyMeta, RegoError> {
     let ordered = group.iter().filter(|(l, _)| l == rule_file).chain(group.iter().filter(|(l, _)| l != rule_file));
     for (label, text) in ordered.clone() {
         let error = |message: String| RegoError::Metadata { path: label.clone(), message };
@@ -488,18 +494,26 @@ fn read_meta(engine: &mut Engine, group: &[&(String, String)], rule_file: &str, 
     let mut values = [Value::Null, Value::Null];
     let mut declared_in = rule_file.to_string();
     for (slot, name) in values.iter_mut().zip(["__rego_metadata__", "__rego_input__"]) {
-        let Some((label, _)) = ordered.clone().find(|(l, _)| engine.has_declared_rule_rooted_at(l, name).unwrap_or(false)) else {
+        let Some((label, _)) =
+            ordered.clone().find(|(l, _)| engine.has_declared_rule_rooted_at(l, name).unwrap_or(false))
+        else {
             continue;
         };
         declared_in = label.clone();
         *slot = eval(engine, &format!("{query}.{name}"), label)?;
     }
-    PolicyMeta::from_rego_rules(&values[0], &values[1]).map_err(|message| RegoError::Metadata { path: declared_in, message })
+    PolicyMeta::from_rego_rules(&values[0], &values[1])
+        .map_err(|message| RegoError::Metadata { path: declared_in, message })
 }
 
 /// The kinds a policy runs on: its selector's types, else the package's second component
 /// (`user.kubernetes.…`), else every kind. Selector types Bulwark does not scan are noted.
-fn select_kinds(meta: &PolicyMeta, components: &[String], path: &str, notes: &mut Vec<String>) -> (Vec<ConfigKind>, bool) {
+fn select_kinds(
+    meta: &PolicyMeta,
+    components: &[String],
+    path: &str,
+    notes: &mut Vec<String>,
+) -> (Vec<ConfigKind>, bool) {
     if meta.selectors.is_empty() {
         return match components.get(1).and_then(|c| kind_of(c)) {
             Some(kind) => (vec![kind], false),

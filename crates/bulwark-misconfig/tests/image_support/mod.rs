@@ -136,8 +136,12 @@ fn remove_tree(map: &mut BTreeMap<String, FileFact>, dir: &str, itself: bool) {
     if itself {
         map.remove(dir);
     }
-    let prefix = format!("{dir}/");
-    map.retain(|p, _| !p.starts_with(&prefix));
+    let lo = format!("{dir}/");
+    let hi = format!("{dir}0"); // '0' is the byte after '/'
+    let doomed: Vec<String> = map.range(lo..hi).map(|(k, _)| k.clone()).collect();
+    for k in doomed {
+        map.remove(&k);
+    }
 }
 
 /// The final image: visible files (bottom layer first, whiteouts applied) and `/etc/shadow`.
@@ -160,7 +164,8 @@ pub fn merge(layers: Vec<Layer>) -> Merged {
             remove_tree(&mut map, gone, true);
         }
         for (path, kind, size, mode) in layer.entries {
-            if kind != FileKind::Dir {
+            if kind != FileKind::Dir && map.get(&path).is_some_and(|f| f.kind == FileKind::Dir) {
+                // A file or link replaces a lower directory and everything in it.
                 remove_tree(&mut map, &path, false);
             }
             map.insert(path.clone(), FileFact { path, size, mode, layer: i + 1, kind });

@@ -189,7 +189,7 @@ pub const CHECKS: &[Check<Dockerfile>] = &[
     check!("BW-DF-035", Low, "Dockerfile syntax problem",
         "The parser met something it had to skip or guess (unknown instruction, JSON that is not valid, instruction before FROM).",
         "Fix the line so BuildKit and scanners read it the same way.",
-        [], ["https://docs.docker.com/reference/dockerfile/"], values::syntax_warnings),
+        [Hadolint => "DL1000"], ["https://docs.docker.com/reference/dockerfile/"], values::syntax_warnings),
     check!("BW-DF-036", Medium, "Secret passed as a build argument",
         "An ARG named like a password, token or key receives its value with --build-arg; build arguments are recorded in the image history of every RUN that uses them.",
         "Use RUN --mount=type=secret,id=… and docker build --secret instead of a build argument.",

@@ -149,16 +149,29 @@ pub fn apt_lists_kept(dockerfile: &Dockerfile) -> Vec<Hit> {
     runs(dockerfile)
         .filter(|(instruction, _)| instruction.stage.is_some_and(|s| chain.contains(&s)))
         .filter(|(instruction, script)| {
-            let updates = script.commands.iter().any(|c| apt(c).is_some_and(|(_, cli)| cli.subcommand() == Some("update")));
+            let updates =
+                script.commands.iter().any(|c| apt(c).is_some_and(|(_, cli)| cli.subcommand() == Some("update")));
             updates && !removes(script, "/var/lib/apt/lists") && !cache_mount(instruction, "/var/lib/apt/lists")
         })
-        .map(|(instruction, _)| at(dockerfile, instruction, "apt-get update without rm -rf /var/lib/apt/lists/*".into()))
+        .map(|(instruction, _)| {
+            at(dockerfile, instruction, "apt-get update without rm -rf /var/lib/apt/lists/*".into())
+        })
         .collect()
 }
 
 /// apk options that take a value.
-const APK_VALUE_OPTIONS: &[&str] =
-    &["-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--keys-dir", "--repositories-file", "--cache-dir"];
+const APK_VALUE_OPTIONS: &[&str] = &[
+    "-t",
+    "--virtual",
+    "-X",
+    "--repository",
+    "-p",
+    "--root",
+    "--arch",
+    "--keys-dir",
+    "--repositories-file",
+    "--cache-dir",
+];
 
 /// An `apk add`.
 fn apk_add(command: &SimpleCommand) -> Option<Cli<'_>> {
@@ -261,7 +274,9 @@ pub fn pip_unpinned(dockerfile: &Dockerfile) -> Vec<Hit> {
             .iter()
             .copied()
             .filter(|p| {
-                !p.contains(['=', '<', '>', '@', '~']) && !unjudgeable(p) && ![".whl", ".tar.gz", ".zip"].iter().any(|e| p.ends_with(e))
+                !p.contains(['=', '<', '>', '@', '~'])
+                    && !unjudgeable(p)
+                    && ![".whl", ".tar.gz", ".zip"].iter().any(|e| p.ends_with(e))
             })
             .collect();
         (!unpinned.is_empty()).then(|| format!("pip install without versions: {}", listed(&unpinned)))

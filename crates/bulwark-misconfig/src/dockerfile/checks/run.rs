@@ -86,7 +86,10 @@ fn installs(command: &SimpleCommand) -> bool {
     let sub = args.iter().find(|a| !a.starts_with('-')).map_or("", String::as_str);
     match program {
         "apt-get" | "apt" => {
-            matches!(sub, "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "reinstall" | "source")
+            matches!(
+                sub,
+                "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "reinstall" | "source"
+            )
         }
         "apk" => matches!(sub, "add" | "upgrade" | "fix"),
         "yum" | "dnf" | "microdnf" => matches!(sub, "install" | "update" | "upgrade" | "groupinstall" | "reinstall"),
@@ -98,11 +101,10 @@ fn installs(command: &SimpleCommand) -> bool {
 /// BW-DF-030 (CIS 4.7): a RUN refreshes a package index but installs nothing.
 pub fn update_alone(dockerfile: &Dockerfile) -> Vec<Hit> {
     runs(dockerfile)
-        .filter(|(_, script)| {
-            script.commands.iter().any(updates_index) && !script.commands.iter().any(installs)
-        })
+        .filter(|(_, script)| script.commands.iter().any(updates_index) && !script.commands.iter().any(installs))
         .map(|(instruction, script)| {
-            let update = script.commands.iter().find(|c| updates_index(c)).map(|c| c.words.join(" ")).unwrap_or_default();
+            let update =
+                script.commands.iter().find(|c| updates_index(c)).map(|c| c.words.join(" ")).unwrap_or_default();
             at(dockerfile, instruction, format!("{update} in a RUN that installs nothing"))
         })
         .collect()
@@ -148,7 +150,8 @@ pub fn curl_pipe_shell(dockerfile: &Dockerfile) -> Vec<Hit> {
         });
         let substituted = commands.iter().find_map(|c| {
             let (program, args) = c.program()?;
-            (interpreter(program) && args.iter().any(|a| downloads(a))).then(|| format!("{program} runs a downloaded script"))
+            (interpreter(program) && args.iter().any(|a| downloads(a)))
+                .then(|| format!("{program} runs a downloaded script"))
         });
         if let Some(message) = piped.or(substituted) {
             hits.push(at(dockerfile, instruction, message));

@@ -69,7 +69,9 @@ pub fn last_user_root(dockerfile: &Dockerfile) -> Vec<Hit> {
 /// BW-DF-028 (CIS 4.1): the final image never sets `USER`.
 pub fn no_user(dockerfile: &Dockerfile) -> Vec<Hit> {
     match (dockerfile.stages.last(), last_in_final_chain(dockerfile, "USER")) {
-        (Some(stage), None) => vec![at_from(stage, format!("final stage FROM {} never sets USER; it runs as root", stage.base))],
+        (Some(stage), None) => {
+            vec![at_from(stage, format!("final stage FROM {} never sets USER; it runs as root", stage.base))]
+        }
         _ => Vec::new(),
     }
 }
@@ -185,7 +187,10 @@ pub fn duplicate_alias(dockerfile: &Dockerfile) -> Vec<Hit> {
         .filter_map(|stage| {
             let alias = stage.alias.as_deref()?;
             let earlier = dockerfile.stage_named(alias, stage.index)?;
-            Some(at_from(stage, format!("stage name {alias} is already used by the stage on line {}", earlier.from_line)))
+            Some(at_from(
+                stage,
+                format!("stage name {alias} is already used by the stage on line {}", earlier.from_line),
+            ))
         })
         .collect()
 }

@@ -36,10 +36,14 @@ pub fn add_local(dockerfile: &Dockerfile) -> Vec<Hit> {
                 .map(String::as_str)
                 .filter(|s| {
                     let lower = s.to_ascii_lowercase();
-                    !is_url(s) && !s.starts_with("<<") && !s.contains('$') && !ARCHIVES.iter().any(|a| lower.ends_with(a))
+                    !is_url(s)
+                        && !s.starts_with("<<")
+                        && !s.contains('$')
+                        && !ARCHIVES.iter().any(|a| lower.ends_with(a))
                 })
                 .collect();
-            (!local.is_empty()).then(|| at(dockerfile, instruction, format!("ADD of local {} (use COPY)", listed(&local))))
+            (!local.is_empty())
+                .then(|| at(dockerfile, instruction, format!("ADD of local {} (use COPY)", listed(&local))))
         })
         .collect()
 }
@@ -52,7 +56,8 @@ pub fn add_url(dockerfile: &Dockerfile) -> Vec<Hit> {
         .filter(|i| i.is("ADD") && i.flag("checksum").is_none())
         .filter_map(|instruction| {
             let urls: Vec<&str> = sources(instruction).iter().map(String::as_str).filter(|s| is_url(s)).collect();
-            (!urls.is_empty()).then(|| at(dockerfile, instruction, format!("ADD downloads {} unverified", listed(&urls))))
+            (!urls.is_empty())
+                .then(|| at(dockerfile, instruction, format!("ADD downloads {} unverified", listed(&urls))))
         })
         .collect()
 }
@@ -96,11 +101,13 @@ pub fn ssh_port(dockerfile: &Dockerfile) -> Vec<Hit> {
 }
 
 /// Name parts that mark a secret.
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY"];
+const SECRET_WORDS: &[&str] =
+    &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY"];
 /// Name parts that mark a public or non-secret value (GPG key fingerprints, file paths, …).
 const NOT_SECRET: &[&str] = &["GPG", "PGP", "PUBLIC", "PUBKEY"];
 /// Name suffixes that point at a secret rather than hold it.
-const POINTER_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR", "_URL", "_URI", "_HOST", "_PORT", "_NAME", "_USER", "_ID"];
+const POINTER_SUFFIXES: &[&str] =
+    &["_FILE", "_PATH", "_DIR", "_URL", "_URI", "_HOST", "_PORT", "_NAME", "_USER", "_ID"];
 
 /// Whether an ENV/ARG name says its value is a secret.
 fn secret_name(name: &str) -> bool {
@@ -119,7 +126,11 @@ pub fn secret_value(dockerfile: &Dockerfile) -> Vec<Hit> {
                 && !is_variable_reference(&value)
                 && !matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "0" | "1");
             if literal && secret_name(&name) {
-                hits.push(at(dockerfile, instruction, format!("{} {name} is set to a literal value", instruction.keyword)));
+                hits.push(at(
+                    dockerfile,
+                    instruction,
+                    format!("{} {name} is set to a literal value", instruction.keyword),
+                ));
             }
         }
     }

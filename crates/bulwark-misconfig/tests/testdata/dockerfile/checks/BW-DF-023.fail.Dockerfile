@@ -4,4 +4,7 @@ RUN <<EOF
 set -e
 wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/x.gpg
 EOF
-# expect: 2 3-6
+RUN ["/bin/sh", "-c", "ls | wc -l"]
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN ["/bin/sh", "-c", "ls /etc | wc -l"]
+# expect: 2 3-6 7 9

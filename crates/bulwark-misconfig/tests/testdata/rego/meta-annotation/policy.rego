@@ -22,5 +22,5 @@ import rego.v1
 deny contains res if {
 	some c in input.spec.template.spec.containers
 	c.securityContext.privileged == true
-	res := {"msg": sprintf("container %q is privileged", [c.name]), "resource": "the-resource"}
+	res := {"msg": sprintf("container \"%s\" is privileged", [c.name]), "resource": "the-resource"}
 }

@@ -20,5 +20,5 @@ __rego_input__ := {"selector": [{"type": "kubernetes"}]}
 deny[res] {
 	c := input.spec.template.spec.containers[_]
 	c.securityContext.privileged == true
-	res := {"msg": sprintf("container %q is privileged", [c.name]), "resource": "the-resource"}
+	res := {"msg": sprintf("container \"%s\" is privileged", [c.name]), "resource": "the-resource"}
 }

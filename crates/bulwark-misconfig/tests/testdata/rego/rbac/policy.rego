@@ -13,7 +13,7 @@ import rego.v1
 deny contains msg if {
 	some rule in input.rules
 	"*" in rule.verbs
-	msg := sprintf("%s %q allows every verb", [input.kind, input.metadata.name])
+	msg := sprintf("%s \"%s\" allows every verb", [input.kind, input.metadata.name])
 }
 
 # Fires on any object: shows the policy only runs on RBAC kinds.

@@ -31,7 +31,7 @@ violation contains {"msg": "no USER instruction"} if {
 warn_latest contains msg if {
 	some stage in input.Stages
 	endswith(stage.Name, ":latest")
-	msg := sprintf("stage %q uses a latest tag", [stage.Name])
+	msg := sprintf("stage \"%s\" uses a latest tag", [stage.Name])
 }
 
 # Not an enforced rule: a helper.
