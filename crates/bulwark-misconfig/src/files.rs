@@ -68,16 +68,13 @@ pub fn check_files(files: &[ConfigFile], policies: Option<&Policies>) -> FilesSc
         match file.kind {
             ConfigKind::Dockerfile => match dockerfile::parse(&file.text) {
                 Ok(parsed) => {
-                    match dockerfile::check(&file.path, &file.text) {
-                        Ok(found) => scan.misconfigurations.extend(found),
-                        Err(e) => scan.warnings.push(format!("{}: {e}", file.path)),
-                    }
+                    scan.misconfigurations.extend(dockerfile::check_parsed(&file.path, &parsed));
                     if let Some(policies) = policies {
                         let input = dockerfile::input_document_at(&parsed, &file.path);
                         evaluate(policies, ConfigKind::Dockerfile, &input, &file.path, &mut scan);
                     }
                 }
-                Err(e) => scan.warnings.push(format!("{}: not a valid Dockerfile: {e}", file.path)),
+                Err(e) => scan.warnings.push(format!("not a valid Dockerfile: {}", e.in_file(&file.path))),
             },
             ConfigKind::Kubernetes => {
                 if looks_like_kubernetes(&file.text) {
@@ -87,18 +84,20 @@ pub fn check_files(files: &[ConfigFile], policies: Option<&Policies>) -> FilesSc
             ConfigKind::Image => {}
         }
     }
-    let k8s = kubernetes::check_all(&manifests);
-    scan.misconfigurations.extend(k8s.misconfigurations);
-    scan.warnings.extend(k8s.errors.iter().map(|e| e.to_string()));
-    if let Some(policies) = policies {
-        for (path, text) in &manifests {
-            let Ok(objects) = kubernetes::parse(path, text) else { continue };
-            for object in &objects {
-                let input = kubernetes::input_document(object);
-                evaluate(policies, ConfigKind::Kubernetes, &input, &object.file, &mut scan);
-            }
+    let mut objects = Vec::new();
+    for (path, text) in &manifests {
+        match kubernetes::parse(path, text) {
+            Ok(found) => objects.extend(found),
+            Err(e) => scan.warnings.push(e.to_string()),
         }
     }
+    if let Some(policies) = policies {
+        for object in &objects {
+            let input = kubernetes::input_document(object);
+            evaluate(policies, ConfigKind::Kubernetes, &input, &object.file, &mut scan);
+        }
+    }
+    scan.misconfigurations.extend(kubernetes::check_objects(objects));
     scan
 }
 

@@ -26,10 +26,15 @@ use bulwark_types::{ConfigKind, Framework, Misconfiguration};
 /// the instruction, or `# hadolint global ignore=…` anywhere).
 pub fn check(path: &str, text: &str) -> Result<Vec<Misconfiguration>, ParseError> {
     let dockerfile = parse(text).map_err(|e| e.in_file(path))?;
+    Ok(check_parsed(path, &dockerfile))
+}
+
+/// Runs every built-in check on a parsed Dockerfile; `path` names it in the findings.
+pub fn check_parsed(path: &str, dockerfile: &Dockerfile) -> Vec<Misconfiguration> {
     let target = Target { kind: ConfigKind::Dockerfile, name: path, layers: &[] };
-    let mut findings = run_checks(CHECKS, &dockerfile, &target);
-    findings.retain(|f| !suppressed(&dockerfile, f));
-    Ok(findings)
+    let mut findings = run_checks(CHECKS, dockerfile, &target);
+    findings.retain(|f| !suppressed(dockerfile, f));
+    findings
 }
 
 /// Whether an ignore pragma names the finding's check id or one of the Hadolint rules it maps to.
