@@ -1,7 +1,8 @@
 //! Differential test: the Rego v1 policies of examples/policies and tests/testdata/rego evaluated by
 //! Bulwark (regorus) and by rego-cpp (PyPI `regopy`, an independent implementation) on the same
-//! inputs must yield the same failures. Runs when `$BULWARK_REGOPY_PYTHON` (default `python3`) can
-//! import `regopy`; otherwise it says so and checks nothing (`pip install regopy` to enable it).
+//! inputs must yield the same failures. `.ci/run` installs `regopy` in a venv and sets
+//! `$BULWARK_REGOPY_PYTHON` (then a missing `regopy` fails the test); without the variable it runs
+//! when `python3` can import `regopy`, and otherwise says so and checks nothing.
 //!
 //! Left out: Rego v0 policies (rego-cpp reads `deny[msg] { … }` as a v1 object rule) and policies
 //! calling Trivy's `result.new`, which rego-cpp does not have.
@@ -24,10 +25,14 @@ fn testdata(name: &str) -> PathBuf {
     root().join("tests/testdata/rego").join(name)
 }
 
+/// The Python that has `regopy`: `$BULWARK_REGOPY_PYTHON` (which must work: `.ci/run` sets it), else
+/// `python3` if it happens to have it.
 fn python() -> Option<String> {
-    let python = std::env::var("BULWARK_REGOPY_PYTHON").unwrap_or_else(|_| "python3".into());
+    let explicit = std::env::var("BULWARK_REGOPY_PYTHON").ok();
+    let python = explicit.clone().unwrap_or_else(|| "python3".into());
     let ok =
         Command::new(&python).args(["-c", "import regopy"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    assert!(ok || explicit.is_none(), "BULWARK_REGOPY_PYTHON={python} cannot import regopy");
     ok.then_some(python)
 }
 

@@ -88,6 +88,11 @@ pub struct PolicyArgs {
 impl PolicyArgs {
     /// The loaded policies, if `--policy` was given.
     pub fn load(&self) -> anyhow::Result<Option<Policies>> {
-        self.policy.as_deref().map(|dir| Policies::load(dir).map_err(anyhow::Error::from)).transpose()
+        let Some(dir) = self.policy.as_deref() else { return Ok(None) };
+        let policies = Policies::load(dir)?;
+        for note in policies.notes() {
+            eprintln!("warning: {note}");
+        }
+        Ok(Some(policies))
     }
 }
