@@ -16,9 +16,9 @@ pub mod time;
 pub use finding::{
     DatabaseInfo, Epss, Evidence, Finding, Kev, Level, RangeKind, Reason, ScanReport, Severity, Suppressed, Suppression,
 };
-pub use misconfig::{ConfigKind, Framework, Mapping, Misconfiguration};
-pub use secret::SecretFinding;
 pub use inventory::{Inventory, ScanTarget, INVENTORY_SCHEMA_VERSION};
+pub use misconfig::{ConfigKind, Framework, Mapping, Misconfiguration};
 pub use os::OsRelease;
 pub use package::{LayerRef, Package, PackageKind, SourcePackage};
 pub use purl::purl_for;
+pub use secret::SecretFinding;

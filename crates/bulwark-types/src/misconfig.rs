@@ -1,6 +1,6 @@
 //! Misconfigurations found in images, Dockerfiles and Kubernetes manifests, and the checks that find them.
 
-use crate::{Level, LayerRef};
+use crate::{LayerRef, Level};
 use serde::{Deserialize, Serialize};
 
 /// A security framework a check maps to.

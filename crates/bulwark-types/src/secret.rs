@@ -1,6 +1,6 @@
 //! Secrets found in image layers, file trees and image metadata.
 
-use crate::{Level, LayerRef};
+use crate::{LayerRef, Level};
 use serde::{Deserialize, Serialize};
 
 /// One secret: which rule found it, where, and its value redacted.

@@ -1,12 +1,12 @@
 //! Command-line arguments and the verbs they run.
 
 use crate::exit;
+use crate::gate::GateArgs;
 use crate::output::{terminal_default, write_to};
 use crate::progress::Bar;
-use crate::sources::SourceArgs;
-use crate::gate::GateArgs;
 use crate::scan::{self, Plan};
 use crate::scanners::{PolicyArgs, ScanArgs};
+use crate::sources::SourceArgs;
 use crate::vulns::VulnArgs;
 use anyhow::Context;
 use bulwark_image::{open, ImageRef};

@@ -3,8 +3,8 @@
 use crate::exit;
 use bulwark_types::{Level, ScanReport};
 use bulwark_vulndb::policy::{self, IgnoreFile, IgnoreRule};
-use std::path::PathBuf;
 use clap::Args;
+use std::path::PathBuf;
 
 /// Flags that filter findings of every scanner and gate CI on them.
 #[derive(Debug, Args)]

@@ -35,7 +35,8 @@ fn layer5() -> tempfile::TempDir {
     let blob = |digest: &str| oci.join("blobs/sha256").join(digest.trim_start_matches("sha256:"));
     let index: Value = serde_json::from_slice(&std::fs::read(oci.join("index.json")).unwrap()).unwrap();
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap())
+            .unwrap();
     let layer = blob(manifest["layers"][4]["digest"].as_str().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(layer).unwrap());
@@ -67,9 +68,9 @@ fn app_python_planted_secrets_are_all_found_and_never_printed() {
             // config.Env + history: both places carry the password.
             let env = find("config.Env[1]", rule);
             assert!(env["layer"].is_null());
-            let history = secrets
-                .iter()
-                .find(|s| s["target"].as_str().unwrap().starts_with("history[") && s["rule_id"].as_str().unwrap().contains(rule));
+            let history = secrets.iter().find(|s| {
+                s["target"].as_str().unwrap().starts_with("history[") && s["rule_id"].as_str().unwrap().contains(rule)
+            });
             assert!(history.is_some(), "password in history not found");
             continue;
         }
@@ -128,11 +129,8 @@ fn app_python_image_misconfigurations() {
     let (code, report, stderr) = scan(&["image", &archive("app-python"), "--scanners", "misconfig", "-f", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     let misconfigs = list(&report, "misconfigurations");
-    let image_checks: BTreeSet<&str> = misconfigs
-        .iter()
-        .filter(|m| m["kind"] == "image")
-        .map(|m| m["title"].as_str().unwrap())
-        .collect();
+    let image_checks: BTreeSet<&str> =
+        misconfigs.iter().filter(|m| m["kind"] == "image").map(|m| m["title"].as_str().unwrap()).collect();
     for title in ["Image runs as root", "No HEALTHCHECK", "Port 22 exposed", "Secret in ENV"] {
         assert!(image_checks.contains(title), "missing {title}: {image_checks:?}");
     }
@@ -148,7 +146,8 @@ fn app_python_image_misconfigurations() {
     assert!(dockerfile.iter().chain(&manifest).all(|m| m["start_line"].as_u64().is_some()));
     // debian-min: root and no healthcheck, but no Dockerfile/manifest/cache findings.
     let (_, base, _) = scan(&["image", &archive("debian-min"), "--scanners", "misconfig", "-f", "json"]);
-    let titles: BTreeSet<&str> = list(&base, "misconfigurations").iter().map(|m| m["title"].as_str().unwrap()).collect();
+    let titles: BTreeSet<&str> =
+        list(&base, "misconfigurations").iter().map(|m| m["title"].as_str().unwrap()).collect();
     assert!(titles.contains("Image runs as root") && titles.contains("No HEALTHCHECK"), "{titles:?}");
     assert!(!titles.contains("Port 22 exposed") && !titles.contains("Secret in ENV"), "{titles:?}");
 }
@@ -243,10 +242,8 @@ fn ignore_file_suppresses_secrets_and_checks_with_reasons() {
     assert_eq!(hidden.len(), 1);
     assert_eq!(hidden[0]["reason"], "token revoked on 2025-06-02");
     assert!(!check_ids(&after).contains("BW-IMG-002") && !check_ids(&after).contains("BW-DF-006"));
-    let hidden: BTreeSet<&str> = list(&after, "suppressed_misconfigurations")
-        .iter()
-        .map(|s| s["item"]["check_id"].as_str().unwrap())
-        .collect();
+    let hidden: BTreeSet<&str> =
+        list(&after, "suppressed_misconfigurations").iter().map(|s| s["item"]["check_id"].as_str().unwrap()).collect();
     assert_eq!(hidden, BTreeSet::from(["BW-IMG-002", "BW-DF-006"]));
 }
 
@@ -257,11 +254,19 @@ fn rego_policies_run_with_the_builtin_checks() {
         panic!("examples/policies is missing");
     }
     let dir = layer5();
-    let (code, report, stderr) =
-        scan(&["config", dir.path().join("app").to_str().unwrap(), "--policy", policies.to_str().unwrap(), "-f", "json"]);
+    let (code, report, stderr) = scan(&[
+        "config",
+        dir.path().join("app").to_str().unwrap(),
+        "--policy",
+        policies.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
     assert_eq!(code, Some(0), "{stderr}");
-    let from_rego: Vec<&Value> =
-        list(&report, "misconfigurations").iter().filter(|m| m["source"].as_str().unwrap().ends_with(".rego")).collect();
+    let from_rego: Vec<&Value> = list(&report, "misconfigurations")
+        .iter()
+        .filter(|m| m["source"].as_str().unwrap().ends_with(".rego"))
+        .collect();
     assert!(!from_rego.is_empty(), "no Rego finding: {stderr}");
     // A policy that does not parse is an error naming the file.
     let bad = tempfile::tempdir().unwrap();

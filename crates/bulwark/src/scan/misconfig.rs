@@ -1,10 +1,10 @@
 //! Misconfigurations of an image (config, history, files) and of the config files a walk found.
 
 use bulwark_image::{EntryKind, ImageInfo, LayerContents, MergedView};
+use bulwark_misconfig::check::Target;
 use bulwark_misconfig::files::{check_files, kind_of, ConfigFile, FilesScan};
 use bulwark_misconfig::image::{self, FileFact, FileKind, ImageInput};
 use bulwark_misconfig::rego::Policies;
-use bulwark_misconfig::check::Target;
 use bulwark_types::{ConfigKind, LayerRef, Package};
 use std::sync::Arc;
 
@@ -20,7 +20,11 @@ fn visible_files(layers: &[LayerContents<Option<Bytes>>], merged: &MergedView) -
             if !merged.is_visible(path, index) {
                 continue;
             }
-            files.push(ConfigFile { path: format!("/{path}"), kind, text: String::from_utf8_lossy(bytes).into_owned() });
+            files.push(ConfigFile {
+                path: format!("/{path}"),
+                kind,
+                text: String::from_utf8_lossy(bytes).into_owned(),
+            });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -28,7 +32,11 @@ fn visible_files(layers: &[LayerContents<Option<Bytes>>], merged: &MergedView) -
 }
 
 /// Checks the config files of a directory walk.
-pub fn in_files(layers: &[LayerContents<Option<Bytes>>], merged: &MergedView, policies: Option<&Policies>) -> FilesScan {
+pub fn in_files(
+    layers: &[LayerContents<Option<Bytes>>],
+    merged: &MergedView,
+    policies: Option<&Policies>,
+) -> FilesScan {
     check_files(&visible_files(layers, merged), policies)
 }
 
@@ -59,7 +67,8 @@ pub fn in_image(
     let shadow = merged.get("etc/shadow").and_then(|(layer, _)| {
         layers.get(layer)?.outputs.iter().find(|(p, _)| p == "etc/shadow").and_then(|(_, b)| b.clone())
     });
-    let input = ImageInput { config: &info.config, files: &facts, packages, shadow: shadow.as_deref().map(Vec::as_slice) };
+    let input =
+        ImageInput { config: &info.config, files: &facts, packages, shadow: shadow.as_deref().map(Vec::as_slice) };
     let mut scan = FilesScan { misconfigurations: image::check(&info.reference, &input, refs), warnings: Vec::new() };
     if let Some(policies) = policies {
         let target = Target { kind: ConfigKind::Image, name: &info.reference, layers: refs };

@@ -41,7 +41,8 @@ pub fn image(source: &dyn ImageSource, plan: &Plan<'_>, progress: &dyn Progress)
         report.secrets.extend(secrets::in_config(scanner, &info.config));
     }
     if plan.scanners.misconfig {
-        let found = misconfig::in_image(info, &report.inventory.packages, &config_layers, &merged, &refs, plan.policies);
+        let found =
+            misconfig::in_image(info, &report.inventory.packages, &config_layers, &merged, &refs, plan.policies);
         report.misconfigurations = found.misconfigurations;
         report.warnings.extend(found.warnings);
     }
@@ -74,10 +75,7 @@ fn visitor<'a>(
 ) -> Pair<bulwark_inventory::InventoryVisitor, Pair<Option<secrets::SecretVisitor<'a>>, Option<ConfigFileVisitor>>> {
     Pair(
         inventory_visitor(),
-        Pair(
-            plan.secrets.map(secrets::SecretVisitor::new),
-            plan.scanners.misconfig.then_some(ConfigFileVisitor),
-        ),
+        Pair(plan.secrets.map(secrets::SecretVisitor::new), plan.scanners.misconfig.then_some(ConfigFileVisitor)),
     )
 }
 

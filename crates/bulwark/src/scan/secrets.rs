@@ -52,8 +52,17 @@ pub fn in_layers(layers: &[LayerContents<Found>], merged: &MergedView, refs: &[L
     // A replaced file that still carries the same secret is reported once, where it is visible.
     let visible: HashSet<String> = out.iter().filter(|f| !f.deleted).map(|f| f.fingerprint.clone()).collect();
     let mut seen = HashSet::new();
-    out.retain(|f| (!f.deleted || !visible.contains(&f.fingerprint)) && seen.insert((f.fingerprint.clone(), f.layer.as_ref().map(|l| l.index))));
-    out.sort_by(|a, b| (&a.target, a.line, a.layer.as_ref().map(|l| l.index)).cmp(&(&b.target, b.line, b.layer.as_ref().map(|l| l.index))));
+    out.retain(|f| {
+        (!f.deleted || !visible.contains(&f.fingerprint))
+            && seen.insert((f.fingerprint.clone(), f.layer.as_ref().map(|l| l.index)))
+    });
+    out.sort_by(|a, b| {
+        (&a.target, a.line, a.layer.as_ref().map(|l| l.index)).cmp(&(
+            &b.target,
+            b.line,
+            b.layer.as_ref().map(|l| l.index),
+        ))
+    });
     out
 }
 
