@@ -38,11 +38,22 @@ pub fn render(report: &ScanReport, out: &mut dyn Write) -> std::io::Result<()> {
     }
     if ran(report, "secret") || !report.secrets.is_empty() {
         secret_table::render(&report.secrets, out)?;
+        hidden(report.suppressed_secrets.len(), "secret", out)?;
     }
     if ran(report, "misconfig") || !report.misconfigurations.is_empty() {
         misconfig_table::render(&report.misconfigurations, out)?;
+        hidden(report.suppressed_misconfigurations.len(), "misconfiguration", out)?;
     }
     Ok(())
+}
+
+/// One line saying how many findings an ignore file hid (nothing when none was).
+fn hidden(count: usize, what: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    match count {
+        0 => Ok(()),
+        1 => writeln!(out, "1 {what} suppressed by the ignore file (listed in the JSON report)."),
+        n => writeln!(out, "{n} {what}s suppressed by the ignore file (listed in the JSON report)."),
+    }
 }
 
 /// Whether `scanner` ran: listed in `scanners`, or (`vuln` only) the list is empty.

@@ -245,6 +245,20 @@ fn ignore_file_suppresses_secrets_and_checks_with_reasons() {
     let hidden: BTreeSet<&str> =
         list(&after, "suppressed_misconfigurations").iter().map(|s| s["item"]["check_id"].as_str().unwrap()).collect();
     assert_eq!(hidden, BTreeSet::from(["BW-IMG-002", "BW-DF-006"]));
+    // The table says what was hidden.
+    let table = bulwark(&[
+        "image",
+        &archive("app-python"),
+        "--scanners",
+        "secret,misconfig",
+        "-f",
+        "table",
+        "--ignore-file",
+        ignore.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("1 secret suppressed by the ignore file"), "{text}");
+    assert!(text.contains("2 misconfigurations suppressed by the ignore file"), "{text}");
 }
 
 #[test]
