@@ -33,7 +33,7 @@ fn line_of(text: &str, needle: &str) -> u32 {
 #[test]
 fn every_check_has_failing_and_passing_fixtures() {
     let ids: Vec<&str> = kubernetes::metadata().iter().map(|m| m.id).collect();
-    assert_eq!(ids.len(), 27);
+    assert_eq!(ids.len(), 41);
     for id in ids {
         let rel = format!("fixtures/{id}.yaml");
         let text = read(&rel);

@@ -396,11 +396,30 @@ impl Lexer {
     /// All tokens.
     fn tokens(mut self) -> Vec<Token> {
         let mut out = Vec::new();
+        let mut line_start = 0;
         while let Some(c) = self.at(0) {
             match c {
                 ' ' | '\t' | '\r' => self.i += 1,
                 '\\' if self.at(1) == Some('\n') => self.i += 2,
-                '\n' | '(' => {
+                '\n' => {
+                    self.i += 1;
+                    // Heredocs opened on this line: their bodies follow and are data, not commands.
+                    let opened: Vec<(String, bool)> = out
+                        .get(line_start..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(|t| match t {
+                            Token::Redirect(r) if r.is_heredoc() => Some((r.target.clone(), r.op == "<<-")),
+                            _ => None,
+                        })
+                        .collect();
+                    for (name, chomp) in opened {
+                        self.skip_heredoc_body(&name, chomp);
+                    }
+                    out.push(Token::Op(Op::Other));
+                    line_start = out.len();
+                }
+                '(' => {
                     self.i += 1;
                     out.push(Token::Op(Op::Other));
                 }
@@ -457,6 +476,20 @@ impl Lexer {
             }
         }
         out
+    }
+
+    /// Skips the lines of a heredoc body up to and including its delimiter line (tabs stripped for `<<-`).
+    fn skip_heredoc_body(&mut self, name: &str, chomp: bool) {
+        while self.i < self.chars.len() {
+            let end = self.chars.get(self.i..).and_then(|rest| rest.iter().position(|c| *c == '\n'));
+            let stop = end.map_or(self.chars.len(), |n| self.i + n);
+            let line: String = self.chars.get(self.i..stop).unwrap_or(&[]).iter().collect();
+            self.i = stop + 1;
+            let line = line.trim_end_matches('\r');
+            if (if chomp { line.trim_start_matches('\t') } else { line }) == name {
+                return;
+            }
+        }
     }
 
     /// Reads a redirection operator (after `prefix` already consumed) and its target word.
@@ -695,6 +728,17 @@ mod tests {
         );
         assert!(script.commands[1].piped_out);
         assert_eq!(substitutions("$(a $(b) \")\")"), vec!["a $(b) \")\"".to_string()]);
+    }
+
+    #[test]
+    fn heredoc_bodies_inside_a_script_are_data() {
+        let script = Script::parse("set -e\ncat > /etc/x.repo <<'REPO'\n[x]\ngpgcheck=0\nREPO\nls\ncat <<-EOF | tee y\n\tapt-get update\n\tEOF\nid");
+        assert_eq!(
+            words(&script),
+            vec![vec!["set", "-e"], vec!["cat"], vec!["ls"], vec!["cat"], vec!["tee", "y"], vec!["id"]]
+        );
+        let unterminated = Script::parse("cat <<EOF\nnever closed");
+        assert_eq!(words(&unterminated), vec![vec!["cat"]]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Kubernetes manifests: workloads, Pod Security Standards and NSA/CISA hardening checks.
+//! Kubernetes manifests: workloads, Pod Security Standards, NSA/CISA hardening and RBAC checks.
 //!
 //! [`parse`] reads YAML (multi-document, anchors, `List` kinds) and JSON manifests into [`Object`]s;
 //! Helm charts are scanned from their rendered output (`helm template`), and each object's `# Source:`
@@ -6,10 +6,12 @@
 //! built-in check on one file, [`check_all`] on every file of one scan at once, which the namespace check
 //! ([`namespace`]) needs to see whether a NetworkPolicy covers a namespace.
 
+pub mod hardening;
 pub mod namespace;
 pub mod nsa;
 pub mod object;
 pub mod pss;
+pub mod rbac;
 pub mod workload;
 pub mod yaml;
 
@@ -21,8 +23,11 @@ use bulwark_types::{ConfigKind, Misconfiguration};
 
 /// Every built-in Kubernetes check's metadata, in id order.
 pub fn metadata() -> Vec<CheckMeta> {
-    let mut all: Vec<CheckMeta> = pss::CHECKS.iter().chain(nsa::CHECKS).map(|c| c.meta).collect();
+    let mut all: Vec<CheckMeta> =
+        pss::CHECKS.iter().chain(nsa::CHECKS).chain(hardening::CHECKS).map(|c| c.meta).collect();
+    all.extend(rbac::CHECKS.iter().map(|c| c.meta));
     all.push(namespace::NETWORK_POLICY);
+    all.sort_by_key(|m| m.id);
     all
 }
 
@@ -62,10 +67,13 @@ pub fn check_objects(objects: Vec<Object>) -> Vec<Misconfiguration> {
     }
     let mut per_object = Vec::new();
     for object in objects {
+        let target = Target { kind: ConfigKind::Kubernetes, name: &object.file, layers: &[] };
+        per_object.extend(run_checks(rbac::CHECKS, &object, &target));
         let Some(workload) = Workload::from_object(object) else { continue };
         let target = Target { kind: ConfigKind::Kubernetes, name: &workload.object.file, layers: &[] };
         per_object.extend(run_checks(pss::CHECKS, &workload, &target));
         per_object.extend(run_checks(nsa::CHECKS, &workload, &target));
+        per_object.extend(run_checks(hardening::CHECKS, &workload, &target));
     }
     per_object.extend(out);
     per_object

@@ -5,6 +5,8 @@ mod packages;
 mod run;
 mod stages;
 mod values;
+mod verify;
+mod written;
 
 use super::parser::{Dockerfile, Instruction};
 use super::shell::Script;
@@ -195,6 +197,20 @@ pub const CHECKS: &[Check<Dockerfile>] = &[
         "Use RUN --mount=type=secret,id=… and docker build --secret instead of a build argument.",
         [Hadolint => "DL3064", CisDocker => "4.10", Nist800190 => NIST_SECRETS],
         ["https://docs.docker.com/build/building/secrets/"], values::secret_build_arg),
+    check!("BW-DF-037", High, "Package signature verification disabled",
+        "A package manager is told to accept packages or repositories whose signatures are missing or do not verify: apt-get --allow-unauthenticated, --force-yes, --allow-insecure-repositories or -o APT::Get::AllowUnauthenticated=true; a [trusted=yes] apt source (local file: repositories excepted); yum/dnf/tdnf/microdnf --nogpgcheck or gpgcheck=0 (on the command line or written to a repo file); zypper --no-gpg-checks; rpm --nosignature/--nodigest/--noverify when installing; apk --allow-untrusted. A tampered mirror or anyone on the network path can then put their code into the image. Checkov: CKV2_DOCKER_7, CKV2_DOCKER_8, CKV2_DOCKER_9, CKV2_DOCKER_10, CKV2_DOCKER_11.",
+        "Remove the option or setting and make the packages verify: install the repository's signing key (apt: signed-by=/usr/share/keyrings/….gpg; rpm --import; a key in /etc/apk/keys).",
+        [CisDocker => "4.11", Nist800190 => NIST_MALWARE],
+        ["https://wiki.debian.org/SecureApt", "https://docs.docker.com/build/building/best-practices/#apt-get"],
+        verify::signatures_off),
+    check!("BW-DF-038", Medium, "TLS certificate verification disabled in a build step",
+        "A build step downloads without checking the server's certificate: curl -k/--insecure, wget --no-check-certificate, pip --trusted-host, npm/yarn config set strict-ssl false, git -c http.sslVerify=false, apt -o Acquire::https::Verify-Peer=false, yum/dnf sslverify=0, apk --no-check-certificate; a variable such as NODE_TLS_REJECT_UNAUTHORIZED=0 or GIT_SSL_NO_VERIFY set in RUN or as an ARG default; or such a setting written to pip.conf, .npmrc, .gitconfig, wgetrc or curlrc. Anyone on the network path can then replace what is downloaded. Checkov: CKV2_DOCKER_2, CKV2_DOCKER_3, CKV2_DOCKER_4, CKV2_DOCKER_5, CKV2_DOCKER_6, CKV2_DOCKER_12, CKV2_DOCKER_13, CKV2_DOCKER_14, CKV2_DOCKER_15, CKV2_DOCKER_16, CKV2_DOCKER_18.",
+        "Remove the option; when a private CA is the reason, add its certificate to the build's trust store (COPY it to /usr/local/share/ca-certificates/ and run update-ca-certificates, or point curl --cacert / pip --cert / npm cafile at it).",
+        [CisDocker => "4.11", Nist800190 => NIST_MALWARE], [], verify::tls_off_at_build),
+    check!("BW-DF-039", High, "ENV turns off TLS certificate verification",
+        "ENV sets NODE_TLS_REJECT_UNAUTHORIZED=0, PYTHONHTTPSVERIFY=0, GIT_SSL_NO_VERIFY, PIP_TRUSTED_HOST, NPM_CONFIG_STRICT_SSL=false, YARN_ENABLE_STRICT_SSL=false or GOINSECURE. The variable is stored in the image config, so every later build step and the running container accept any certificate, the application's own HTTPS calls included. Checkov: CKV2_DOCKER_5, CKV2_DOCKER_6, CKV2_DOCKER_12, CKV2_DOCKER_14, CKV2_DOCKER_16, CKV2_DOCKER_18.",
+        "Remove the variable; when a private CA is the reason, trust that CA instead (update-ca-certificates, NODE_EXTRA_CA_CERTS, PIP_CERT or REQUESTS_CA_BUNDLE).",
+        [Nist800190 => NIST_CONFIG, Nist800190 => NIST_MALWARE], [], verify::tls_off_in_env),
 ];
 
 /// A hit on one instruction: its line span and its stage.
