@@ -4,6 +4,7 @@ use anyhow::Context;
 use bulwark_image::{walk_dir, WalkOptions};
 use bulwark_misconfig::files::{check_files, kind_of, ConfigFile, ConfigFileVisitor, MAX_CONFIG_FILE_BYTES};
 use bulwark_misconfig::rego::Policies;
+use bulwark_misconfig::{dockerfile, kubernetes};
 use bulwark_types::{ConfigKind, ScanReport, INVENTORY_SCHEMA_VERSION};
 use std::io::Read;
 use std::path::Path;
@@ -28,7 +29,17 @@ pub fn scan(path: &Path, policies: Option<&Policies>) -> anyhow::Result<ScanRepo
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     } else {
-        vec![one_file(path)?]
+        let file = one_file(path)?;
+        // A file named on the command line must parse: its errors fail the run (a directory's only warn).
+        match file.kind {
+            ConfigKind::Dockerfile => {
+                dockerfile::parse(&file.text).map_err(|e| anyhow::anyhow!("{}", e.in_file(&file.path)))?;
+            }
+            _ => {
+                kubernetes::parse(&file.path, &file.text)?;
+            }
+        }
+        vec![file]
     };
     let found = check_files(&files, policies);
     warnings.extend(found.warnings);

@@ -300,3 +300,38 @@ fn image_scan_with_every_scanner_writes_valid_sarif() {
     assert!(rules.contains("github-pat") && rules.contains("BW-IMG-001"), "{rules:?}");
     assert!(results.iter().any(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().is_some()));
 }
+
+#[test]
+fn config_verb_bad_input_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("broken.yaml");
+    std::fs::write(
+        &yaml,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n   image: b\n",
+    )
+    .unwrap();
+    let out = bulwark(&["config", yaml.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.yaml:") && stderr.contains("invalid YAML"), "{stderr}");
+    let dockerfile = dir.path().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM debian:12\nRUN <<EOF\napt-get update\n").unwrap();
+    let out = bulwark(&["config", dockerfile.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Dockerfile:2") || stderr.contains("Dockerfile:3"), "{stderr}");
+    // In a directory, the broken files are warnings naming them and the good ones are still checked.
+    std::fs::write(dir.path().join("good.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: a\n    image: b:1\n").unwrap();
+    let (code, report, stderr) = scan(&["config", dir.path().to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("broken.yaml")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("Dockerfile")), "{warnings:?}");
+    assert!(list(&report, "misconfigurations")
+        .iter()
+        .any(|m| m["target"].as_str().unwrap().ends_with("good.yaml")
+            && m["message"].as_str().unwrap().contains("hostPID")));
+    // A missing path is an input error.
+    let out = bulwark(&["config", dir.path().join("nope").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+}
