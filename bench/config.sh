@@ -14,7 +14,9 @@
 # RUNS times (default 3; median wall and peak RSS via GNU time), keeps the JSON of the last run under
 # bench/out/config/raw/, then bench/config_report.py normalises every finding to
 # (tool, family, file, line, peer check id, control) in bench/out/config/findings.json and prints the
-# comparison. Bulwark runs when target/release/bulwark exists and has the verbs; otherwise its column is
+# comparison (Bulwark by check id through config_map.BULWARK_IDS; Helm templates, per-namespace NetworkPolicy
+# findings and same-line secrets normalised as the report says; `python3 bench/config_map.py` checks the table
+# against docs/checks.md). Bulwark runs when target/release/bulwark exists and has the verbs; otherwise its column is
 # reported missing (BULWARK_BUILD=1 builds it first).
 #   CORPUS_CACHE=DIR   corpus images (default ./corpus-cache; laid out by ../shared/corpus/prebuilt.sh if absent)
 #

@@ -2,8 +2,11 @@
 
 Families: `secret`, `dockerfile`, `kubernetes`, `image-config`. Controls are short names shared by every tool
 (e.g. `host-network`, `base-image-unpinned`, `aws-access-key`), so that "Trivy KSV-0009", "Checkov CKV_K8S_19"
-and a Bulwark check mapped to PSS "Host Namespaces" + title "hostNetwork" all land on the same row.
-Anything without a mapping is reported as `unmapped:<id>` so gaps in this table stay visible.
+and Bulwark's BW-K8S-002 with message "pod sets hostNetwork: true" all land on the same row.
+Bulwark findings map by check id through BULWARK_IDS (one finding may map to several controls when its message
+names them); ids missing there fall back to the title tables. Anything without a mapping is reported as
+`unmapped:<id>` so gaps in these tables stay visible. `python3 bench/config_map.py` checks BULWARK_IDS against
+docs/checks.md and BULWARK_EXAMPLES (exit 1 on a problem).
 """
 import re
 
@@ -45,7 +48,7 @@ TRIVY_KSV = {
     "KSV-0108": "service-external-ip", "KSV-0109": "configmap-secrets", "KSV-0110": "default-namespace",
     "KSV-0111": "rbac-admin", "KSV-0112": "rbac-wildcard", "KSV-0113": "rbac-secrets",
     "KSV-0114": "rbac-webhooks", "KSV-0115": "rbac-eks-auth", "KSV-0116": "root-group",
-    "KSV-0117": "privileged-ports", "KSV-0118": "security-context-missing", "KSV-0119": "cap-net-raw",
+    "KSV-0117": "privileged-ports", "KSV-0118": "security-context-missing", "KSV-0119": "cap-net-raw-added",
     "KSV-0120": "cap-sys-module", "KSV-0121": "host-path-sensitive", "KSV-0122": "rbac-anonymous",
     "KSV-0123": "rbac-system-masters", "KSV-0124": "gatekeeper-repo", "KSV-0125": "trusted-registry",
 }
@@ -63,7 +66,7 @@ CHECKOV = {
     "CKV_K8S_17": "host-pid", "CKV_K8S_18": "host-ipc", "CKV_K8S_19": "host-network",
     "CKV_K8S_20": "allow-privilege-escalation", "CKV_K8S_21": "default-namespace", "CKV_K8S_22": "read-only-root-fs",
     "CKV_K8S_23": "run-as-non-root", "CKV_K8S_25": "capabilities-added", "CKV_K8S_26": "host-port",
-    "CKV_K8S_27": "docker-sock", "CKV_K8S_28": "cap-net-raw", "CKV_K8S_29": "security-context-missing",
+    "CKV_K8S_27": "docker-sock", "CKV_K8S_28": "cap-net-raw-not-dropped", "CKV_K8S_29": "security-context-missing",
     "CKV_K8S_30": "security-context-missing", "CKV_K8S_31": "seccomp", "CKV_K8S_33": "dashboard",
     "CKV_K8S_34": "tiller", "CKV_K8S_35": "secrets-as-env", "CKV_K8S_37": "capabilities-drop-all",
     "CKV_K8S_38": "automount-sa-token", "CKV_K8S_39": "cap-sys-admin", "CKV_K8S_40": "run-as-high-uid",
@@ -137,8 +140,97 @@ SECRET_KINDS = [
     (r"password|passwd|secret|token|credential|api.?key", "password-assignment"),
 ]
 
-# Bulwark checks without a Hadolint code: per family, first matching regex on the lower-cased
-# "check id / title / message" wins.
+_NOT_DROPPED = r"does not drop all"
+
+# Bulwark check id -> control(s); the first place a Bulwark finding is looked up (docs/checks.md lists the ids).
+# A value is one control name, or a list whose items are either a control name (always applies) or a pair
+# (regex, control) that applies when the regex matches the finding's lower-cased message. One finding may so
+# count for several controls, but only where its message names them ("no cpu or memory limits" -> both, "no
+# memory limits" -> memory only). An id whose rules all miss maps to `unmapped:<id> <message>`, so a new
+# message shape shows up in the report instead of being counted wrongly.
+BULWARK_IDS = {
+    # Image (config, history, files): family image-config.
+    "BW-IMG-001": "user-root", "BW-IMG-002": "healthcheck-missing", "BW-IMG-003": "add-instead-of-copy",
+    "BW-IMG-004": "update-alone", "BW-IMG-005": "setuid-files", "BW-IMG-006": "shadow-hashes",
+    "BW-IMG-007": "empty-password", "BW-IMG-008": "credential-file", "BW-IMG-009": "git-repo",
+    "BW-IMG-010": "package-cache", "BW-IMG-011": "build-toolchain", "BW-IMG-012": "sshd-installed",
+    "BW-IMG-013": "expose-ssh-port", "BW-IMG-014": "secret-in-env", "BW-IMG-015": "sudo-installed",
+    # Dockerfile: the control of the Hadolint rule each check mirrors (HADOLINT above), else its own.
+    "BW-DF-001": "workdir-relative", "BW-DF-002": "user-root", "BW-DF-003": "run-cd", "BW-DF-004": "sudo",
+    "BW-DF-005": "base-image-unpinned", "BW-DF-006": "base-image-unpinned", "BW-DF-007": "apt-pin-versions",
+    "BW-DF-008": "apt-lists-not-deleted", "BW-DF-009": "pip-pin-versions", "BW-DF-010": "apt-get-yes",
+    "BW-DF-011": "apt-no-install-recommends", "BW-DF-012": "npm-pin-versions", "BW-DF-013": "apk-pin-versions",
+    "BW-DF-014": "apk-no-cache", "BW-DF-015": "add-instead-of-copy", "BW-DF-016": "copy-from-undefined",
+    "BW-DF-017": "exec-form", "BW-DF-018": "apt-not-apt-get", "BW-DF-019": "pip-no-cache",
+    "BW-DF-020": "maintainer-deprecated", "BW-DF-021": "multiple-cmd", "BW-DF-022": "multiple-entrypoint",
+    "BW-DF-023": "pipefail", "BW-DF-024": "expose-port-range", "BW-DF-025": "duplicate-stage-alias",
+    "BW-DF-026": "copy-relative-no-workdir", "BW-DF-027": "pointless-command", "BW-DF-028": "user-root",
+    "BW-DF-029": "healthcheck-missing", "BW-DF-030": "update-alone", "BW-DF-031": "expose-ssh-port",
+    "BW-DF-032": "secret-in-env", "BW-DF-033": "add-url-unverified", "BW-DF-034": "remote-script-piped",
+    "BW-DF-035": "syntax-error", "BW-DF-036": "secret-in-env",
+    # Kubernetes.
+    "BW-K8S-001": "windows-host-process",
+    "BW-K8S-002": [(r"hostnetwork", "host-network"), (r"hostpid", "host-pid"), (r"hostipc", "host-ipc")],
+    "BW-K8S-003": "privileged",
+    "BW-K8S-004": ["capabilities-added", (r"\bsys_admin\b", "cap-sys-admin"), (r"\bnet_raw\b", "cap-net-raw-added"), (r"\bnet_raw\b", "cap-net-raw-not-dropped"),
+                   (r"\bsys_module\b", "cap-sys-module")],
+    # Sensitive host paths are BW-K8S-033's (its list is wider than Trivy KSV-0121's exact set: /, /boot, /dev,
+    # /etc, /lib, /proc, /sys, /usr, /var/lib/docker).
+    "BW-K8S-005": ["host-path", (r"docker\.sock", "docker-sock")],
+    "BW-K8S-006": "host-port", "BW-K8S-007": "apparmor", "BW-K8S-008": "selinux", "BW-K8S-009": "proc-mount",
+    "BW-K8S-010": "seccomp", "BW-K8S-011": "sysctls", "BW-K8S-012": "probe-other-host",
+    "BW-K8S-013": "volume-types", "BW-K8S-014": "allow-privilege-escalation", "BW-K8S-015": "run-as-non-root",
+    "BW-K8S-016": "run-as-user-0", "BW-K8S-017": "seccomp",
+    # "does not drop ALL" fails the restricted capabilities rule and leaves NET_RAW in (Checkov CKV_K8S_28,
+    # not Trivy KSV-0119, which fires only when NET_RAW is added); "adds X" fails the restricted rule only.
+    "BW-K8S-018": [(_NOT_DROPPED, "capabilities-drop-all"), (_NOT_DROPPED, "cap-net-raw-not-dropped"),
+                   (_NOT_DROPPED + r"|adds capabilit", "capabilities-restricted")],
+    "BW-K8S-019": [(r"\bcpu\b", "cpu-limits"), (r"\bmemory\b", "memory-limits")],
+    "BW-K8S-020": [(r"\bcpu\b", "cpu-requests"), (r"\bmemory\b", "memory-requests")],
+    "BW-K8S-021": "read-only-root-fs", "BW-K8S-022": "automount-sa-token", "BW-K8S-023": "image-digest",
+    "BW-K8S-024": "image-tag-latest",
+    "BW-K8S-025": ["run-as-non-root", (r"runasuser: 0\b", "run-as-user-0")],
+    "BW-K8S-026": "default-namespace", "BW-K8S-027": "network-policy",
+    "BW-K8S-028": "run-as-high-uid", "BW-K8S-029": "run-as-high-gid",
+    "BW-K8S-030": [(r"no livenessprobe", "liveness-probe"), (r"no readinessprobe", "readiness-probe")],
+    "BW-K8S-031": "secrets-as-env", "BW-K8S-032": "privileged-ports", "BW-K8S-033": "host-path-sensitive",
+    # RBAC: the message names the permissions granted ("Role rule 2 can run code in pods: create on pods/exec").
+    "BW-K8S-034": "rbac-wildcard", "BW-K8S-035": "rbac-secrets", "BW-K8S-036": "rbac-exec",
+    "BW-K8S-037": [(r"\b(bind|escalate)\b", "rbac-escalate"), (r"\bimpersonate\b", "rbac-impersonate"),
+                   (r"nodes/proxy", "rbac-nodes-proxy"), (r"serviceaccounts/token", "rbac-escalate")],
+    "BW-K8S-038": "rbac-webhooks", "BW-K8S-039": "rbac-network", "BW-K8S-040": "rbac-admin",
+    "BW-K8S-041": [(r"anyone who can reach", "rbac-anonymous"),
+                   (r"every authenticated account", "rbac-system-authenticated")],
+    # Dockerfile: verification turned off (package signatures; TLS certificates at build time or in ENV).
+    "BW-DF-037": "unsigned-packages", "BW-DF-038": "tls-verify-disabled", "BW-DF-039": "tls-verify-disabled",
+}
+
+# Messages as Bulwark prints them (bench/out/config/raw; the BW-K8S-004 one in the same shape) and the controls
+# they must map to: checked by `python3 bench/config_map.py` and at the top of every report.
+BULWARK_EXAMPLES = [
+    ("BW-DF-028", "final stage FROM debian:latest never sets USER; it runs as root", {"user-root"}),
+    ("BW-DF-006", 'FROM debian:latest uses the latest tag', {"base-image-unpinned"}),
+    ("BW-K8S-019", 'container "app" has no cpu or memory limits', {"cpu-limits", "memory-limits"}),
+    ("BW-K8S-019", 'container "master" has no memory limits', {"memory-limits"}),
+    ("BW-K8S-020", 'container "app" has no cpu or memory requests', {"cpu-requests", "memory-requests"}),
+    ("BW-K8S-018", 'container "app" does not drop ALL capabilities',
+     {"capabilities-drop-all", "cap-net-raw-not-dropped", "capabilities-restricted"}),
+    ("BW-K8S-018", 'container "node-exporter" adds capabilities SYS_TIME', {"capabilities-restricted"}),
+    ("BW-K8S-004", 'container "x" adds capabilities NET_RAW, SYS_ADMIN',
+     {"capabilities-added", "cap-net-raw-added", "cap-net-raw-not-dropped", "cap-sys-admin"}),
+    ("BW-K8S-005", 'volume "boot-vol" mounts host path "/boot"', {"host-path"}),
+    ("BW-K8S-005", 'volume "modules-vol" mounts host path "/lib/modules"', {"host-path"}),
+    ("BW-K8S-005", 'volume "docker-sock" mounts host path "/var/run/docker.sock"', {"host-path", "docker-sock"}),
+    ("BW-K8S-002", "pod sets hostPID: true", {"host-pid"}),
+    ("BW-K8S-030", 'container "server" has no livenessProbe and no readinessProbe', {"liveness-probe", "readiness-probe"}),
+    ("BW-K8S-030", 'container "server" has no readinessProbe', {"readiness-probe"}),
+    ("BW-K8S-025", 'container "app" runs as root (runAsUser: 0)', {"run-as-non-root", "run-as-user-0"}),
+    ("BW-K8S-025", 'container "busybox" sets neither runAsNonRoot: true nor a non-zero runAsUser',
+     {"run-as-non-root"}),
+]
+
+# Fallback for Bulwark checks missing from BULWARK_IDS (user Rego checks, ids added since): per family,
+# first matching regex on the lower-cased "check id / title / message" wins; the report lists such ids.
 KUBERNETES_TITLES = [
     (r"hostnetwork|host network", "host-network"),
     (r"hostpid|host pid|host process id", "host-pid"),
@@ -152,7 +244,7 @@ KUBERNETES_TITLES = [
     (r"runasuser.*\b0\b|uid 0|runasuser: 0", "run-as-user-0"),
     (r"runasnonroot|non-?root|as root", "run-as-non-root"),
     (r"sys_admin", "cap-sys-admin"),
-    (r"net_raw", "cap-net-raw"),
+    (r"net_raw", "cap-net-raw-not-dropped"),
     (r"drop.*all|not dropped", "capabilities-drop-all"),
     (r"capabilit", "capabilities-added"),
     (r"seccomp", "seccomp"),
@@ -179,8 +271,8 @@ DOCKERFILE_TITLES = [
     (r"port 22|\bssh", "expose-ssh-port"),
     (r"\badd\b", "add-instead-of-copy"),
     (r"update.*alone|alone.*update", "update-alone"),
-    (r"latest|untagged|not pinned|unpinned", "base-image-unpinned"),
     (r"\buser\b|root", "user-root"),
+    (r"latest|untagged|not pinned|unpinned", "base-image-unpinned"),
     (r"sudo", "sudo"),
     (r"setuid|setgid", "setuid-files"),
     (r"shadow|private key|\.git\b|sensitive file", "sensitive-file"),
@@ -231,15 +323,101 @@ def secret_kind(text):
     return f"unmapped:{text}"
 
 
-def bulwark_control(finding, family):
-    """Control of a Bulwark misconfiguration: its Hadolint mapping, else its title, else unmapped."""
+def peer_has_check(tool, family, control):
+    """Whether a peer has any check mapping to this control (None for secrets, which every tool may name)."""
+    if family == "secret":
+        return None
+    if tool == "trivy":
+        return control in TRIVY_DS.values() or control in TRIVY_KSV.values()
+    if tool == "checkov":
+        return control in CHECKOV.values() or any(c == control for _, c in CHECKOV_RANGES)
+    if tool == "hadolint":
+        return family == "dockerfile" and (control in HADOLINT.values() or control == "shellcheck")
+    return False
+
+
+def bulwark_has_check(control):
+    """Whether any Bulwark check id in BULWARK_IDS can map to this control."""
+    for rules in BULWARK_IDS.values():
+        for rule in [rules] if isinstance(rules, str) else rules:
+            if (rule if isinstance(rule, str) else rule[1]) == control:
+                return True
+    return False
+
+
+def bulwark_id_controls(check_id, message):
+    """Controls of a Bulwark check id in BULWARK_IDS for this message: a list, None when the id is not in the table."""
+    rules = BULWARK_IDS.get(check_id)
+    if rules is None:
+        return None
+    if isinstance(rules, str):
+        return [rules]
+    low = (message or "").lower()
+    out = []
+    for rule in rules:
+        control = rule if isinstance(rule, str) else (rule[1] if re.search(rule[0], low) else None)
+        if control and control not in out:
+            out.append(control)
+    return out or [f"unmapped:{check_id} {message}"]
+
+
+def bulwark_controls(finding, family):
+    """Controls of a Bulwark misconfiguration and whether BULWARK_IDS gave them: by check id first, else its
+    Hadolint mapping, else its title/message (TITLE_TABLES), else `unmapped:`."""
+    by_id = bulwark_id_controls(finding.get("check_id", ""), finding.get("message", ""))
+    if by_id is not None:
+        return by_id, True
     for m in finding.get("mappings") or []:
         if m.get("framework") == "hadolint":
             code = m.get("control", "").split()[0] if m.get("control") else ""
             if code in HADOLINT:
-                return HADOLINT[code]
+                return [HADOLINT[code]], False
     text = " ".join(str(finding.get(k) or "") for k in ("check_id", "title", "message")).lower()
     for pattern, control in TITLE_TABLES.get(family, []):
         if re.search(pattern, text):
-            return control
-    return f"unmapped:{finding.get('check_id')} {finding.get('title')}"
+            return [control], False
+    return [f"unmapped:{finding.get('check_id')} {finding.get('title')}"], False
+
+
+def documented_ids(checks_md):
+    """Check ids listed in docs/checks.md (first column of its tables), in order; [] when it cannot be read."""
+    try:
+        with open(checks_md) as f:
+            return [m.group(1) for m in re.finditer(r"^\| (BW-[A-Z0-9]+-\d+) \|", f.read(), re.M)]
+    except OSError:
+        return []
+
+
+def self_check(checks_md):
+    """Problems of BULWARK_IDS: documented ids it lacks, ids it has that are not documented, examples that map
+    wrongly. Empty when all is well."""
+    problems = []
+    documented = documented_ids(checks_md)
+    if not documented:
+        problems.append(f"{checks_md}: no check ids found")
+    problems += [f"{cid}: documented in {checks_md} but not in BULWARK_IDS" for cid in documented
+                 if cid not in BULWARK_IDS]
+    if documented:
+        problems += [f"{cid}: in BULWARK_IDS but not documented in {checks_md}" for cid in BULWARK_IDS
+                     if cid not in documented]
+    for cid, message, want in BULWARK_EXAMPLES:
+        got = set(bulwark_id_controls(cid, message) or [])
+        if got != want:
+            problems.append(f"{cid} {message!r}: maps to {sorted(got)}, expected {sorted(want)}")
+    for cid, rules in BULWARK_IDS.items():
+        for rule in [rules] if isinstance(rules, str) else rules:
+            if not isinstance(rule, str) and not (isinstance(rule, tuple) and len(rule) == 2):
+                problems.append(f"{cid}: rule {rule!r} is neither a control nor a (regex, control) pair")
+    return problems
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    md = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "docs", "checks.md")
+    found = self_check(md)
+    for p in found:
+        print(p)
+    print(f"{len(BULWARK_IDS)} Bulwark ids mapped, {len(BULWARK_EXAMPLES)} examples, {len(found)} problem(s)")
+    sys.exit(1 if found else 0)

@@ -5,6 +5,12 @@ versions.tsv and bulwark.txt; writes OUT_DIR/findings.json (every finding as too
 check id, control) and OUT_DIR/gaps.json; prints, per input set, family and control, which tool found it on
 how many files, the lists "peer finds, Bulwark does not" and "Bulwark finds, peer does not", and wall
 time per tool per input set. The mapping from check ids to controls lives in config_map.py.
+
+Normalisations, each printed with its count: Bulwark findings map by check id (config_map.BULWARK_IDS), one
+finding to several controls only where its message names them; Bulwark findings named by a Helm `# Source:`
+template count on the scanned file whose `# Source:` line names it (read from the scanned files); Bulwark's
+per-namespace NetworkPolicy finding counts for every scanned file with a workload in that namespace (Checkov
+reports per workload file); secret findings of different tools on the same file and line are one secret.
 """
 import collections
 import json
@@ -142,8 +148,12 @@ def parse_bulwark(doc, run, root):
             file = rel(m["path"], "") if m.get("path") else IMAGE_CONFIG
         else:
             file = rel(m.get("target", ""), root)
-        out.append(finding("bulwark", run, family, file, m.get("start_line"), m.get("check_id", ""),
-                           config_map.bulwark_control(m, family), m.get("title", "")))
+        controls, by_id = config_map.bulwark_controls(m, family)
+        for control in controls:
+            f = finding("bulwark", run, family, file, m.get("start_line"), m.get("check_id", ""), control,
+                        m.get("title", ""))
+            f.update({"message": m.get("message", ""), "resource": m.get("resource", ""), "by_id": by_id})
+            out.append(f)
     return out
 
 
@@ -164,19 +174,178 @@ def read_tsv(path, header):
     return rows
 
 
+WORKLOAD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job",
+                  "CronJob", "DeploymentConfig"}
+MAX_INDEX_FILES = 20000           # YAML files read per scanned directory
+MAX_INDEX_BYTES = 8 * 1024 * 1024  # largest YAML file read
+SOURCE_LINE = re.compile(r"^# Source:\s*(\S.*?)\s*$", re.M)
+
+
+def yaml_objects(text):
+    """(kind, namespace) of every object in a multi-document YAML text, `List` items included. Uses PyYAML when
+    it is importable and parses the text; otherwise reads top-level `kind:` and `metadata.namespace` per document."""
+    try:
+        import yaml  # PyYAML: in the bench venv (a Checkov dependency)
+        docs = list(yaml.safe_load_all(text))
+    except Exception:  # noqa: BLE001 — ImportError or any YAML error: fall back to the line reader
+        docs = None
+    out = []
+    if docs is not None:
+        stack = [(d, 0) for d in docs]
+        while stack:
+            doc, depth = stack.pop()
+            if not isinstance(doc, dict):
+                continue
+            if isinstance(doc.get("items"), list) and depth < 8:
+                stack.extend((item, depth + 1) for item in doc["items"])
+                continue
+            meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+            out.append((str(doc.get("kind", "")), str(meta.get("namespace") or "default")))
+        return out
+    for doc in re.split(r"^---.*$", text, flags=re.M):
+        kind = re.search(r"^kind:\s*(\S+)", doc, re.M)
+        ns = re.search(r"^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+namespace:\s*(\S+)", doc, re.M)
+        if kind:
+            out.append((kind.group(1).strip("\"'"), ns.group(1).strip("\"'") if ns else "default"))
+    return out
+
+
+class InputIndex:
+    """What the scanned directory itself says, for normalising Bulwark's file names: Helm `# Source:` templates
+    -> (scanned file, line of the comment), and namespace -> files holding a workload in it."""
+
+    def __init__(self, root):
+        self.sources = collections.defaultdict(list)
+        self.namespace_files = collections.defaultdict(set)
+        self.skipped = []
+        if not root or not os.path.isdir(root):
+            return
+        seen = 0
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if not name.endswith((".yaml", ".yml")):
+                    continue
+                path = os.path.join(dirpath, name)
+                seen += 1
+                if seen > MAX_INDEX_FILES:
+                    self.skipped.append(f"{root}: more than {MAX_INDEX_FILES} YAML files, rest not indexed")
+                    return
+                try:
+                    if os.path.getsize(path) > MAX_INDEX_BYTES:
+                        self.skipped.append(f"{path}: larger than {MAX_INDEX_BYTES} bytes, not indexed")
+                        continue
+                    with open(path, errors="replace") as f:
+                        text = f.read()
+                except OSError as e:
+                    self.skipped.append(f"{path}: {e}")
+                    continue
+                file = rel(path, root)
+                for m in SOURCE_LINE.finditer(text):
+                    self.sources[m.group(1)].append((file, text.count("\n", 0, m.start()) + 1))
+                for kind, ns in yaml_objects(text):
+                    if kind in WORKLOAD_KINDS:
+                        self.namespace_files[ns].add(file)
+
+    def scanned_file(self, file, line):
+        """(scanned file, line in it) for a file named by a Helm template path; None when no scanned file has a
+        `# Source:` line naming it, or several do. The line is kept only when the template occurs once."""
+        hits = self.sources.get(file) or []
+        files = {f for f, _ in hits}
+        if len(files) != 1:
+            return None
+        scanned = files.pop()
+        return scanned, (hits[0][1] + line if line and len(hits) == 1 else None)
+
+
+NETPOL_NOTE = ("network-policy: Bulwark reports one finding per namespace (on the first workload's file), Checkov "
+               "one per workload file; a Bulwark finding here counts for every scanned file with a workload in "
+               "its namespace.")
+
+
+def normalise_bulwark(found, root, index, notes):
+    """Bulwark findings renamed to the scanned file (Helm templates) and namespace findings (BW-K8S-027)
+    counted for every file with a workload in the namespace; counts of both go to `notes`."""
+    out = []
+    for f in found:
+        if f["tool"] == "bulwark" and f["family"] == "kubernetes" and f["file"] and root and \
+                not os.path.exists(os.path.join(root, f["file"])):
+            hit = index.scanned_file(f["file"], f["line"])
+            if hit:
+                f = dict(f, template=f["file"], file=hit[0], line=hit[1])
+                notes["helm"] += 1
+        ns = re.match(r"Namespace/(.+)$", f.get("resource") or "")
+        if f["tool"] == "bulwark" and f["control"] == "network-policy" and ns:
+            files = index.namespace_files.get(ns.group(1)) or {f["file"]}
+            for file in sorted(files | {f["file"]}):
+                out.append(dict(f, file=file, line=f["line"] if file == f["file"] else None,
+                                counted_from=f["file"]))
+            notes["netpol"] += 1
+            notes["netpol_files"] += len(files | {f["file"]})
+            continue
+        out.append(f)
+    return out
+
+
+# Secret kinds that name no provider, and peer rules that cover several provider kinds: a finding of these takes
+# the kind another tool gives the same file and line.
+GENERIC_SECRET_KINDS = ("password-assignment", "high-entropy-string")  # preferred first when all are generic
+BROAD_SECRET_RULES = {("checkov", "CKV_SECRET_2"): {"aws-access-key", "aws-secret-key"}}
+SECRET_NOTE = ("secret: findings of different tools on the same file and line are one secret; a generic kind "
+               "(password / high entropy) or a broad rule (Checkov CKV_SECRET_2 = any AWS key) takes the specific "
+               "kind another tool names there.")
+
+
+def unify_secret_kinds(findings):
+    """Relabels secret findings in place per SECRET_NOTE; returns how many were relabelled."""
+    at = collections.defaultdict(list)
+    for f in findings:
+        if f["family"] == "secret" and f["line"] and f["file"]:
+            at[(f["set"], f["input"], f["file"], f["line"])].append(f)
+    changed = 0
+    for group in at.values():
+        for f in group:
+            broad = BROAD_SECRET_RULES.get((f["tool"], f["check_id"]))
+            if f["control"] not in GENERIC_SECRET_KINDS and not broad:
+                continue
+            others = {g["control"] for g in group if g["tool"] != f["tool"]}
+            specific = sorted(k for k in others if k not in GENERIC_SECRET_KINDS and (not broad or k in broad))
+            generic = [k for k in GENERIC_SECRET_KINDS if k in others and not broad]
+            target = specific[0] if specific else (generic[0] if generic and
+                                                   GENERIC_SECRET_KINDS.index(generic[0]) <
+                                                   GENERIC_SECRET_KINDS.index(f["control"]) else None)
+            if target and target != f["control"]:
+                f["kind_as_reported"] = f["control"]
+                f["control"] = target
+                changed += 1
+    return changed
+
+
 def normalise(out_dir):
-    """All findings of all runs, and the runs that produced no readable output."""
+    """All findings of all runs, the runs that produced no readable output, and normalisation counts."""
     findings, broken = [], []
+    notes = collections.Counter()
+    indexes = {}
     for r in read_tsv(os.path.join(out_dir, "runs.tsv"), None):
         tool = r["run"].split("-")[0]
         doc = load_json(r["raw"])
         if doc is None:
             broken.append(f"{r['set']}/{r['input']} {r['run']}: no JSON output (exit {r['rc']}; see {r['raw']}.err)")
             continue
-        for f in PARSERS[tool](doc, r["run"], r["root"]):
+        found = PARSERS[tool](doc, r["run"], r["root"])
+        if tool == "bulwark":
+            if r["root"] not in indexes:
+                indexes[r["root"]] = InputIndex(r["root"])
+            found = normalise_bulwark(found, r["root"], indexes[r["root"]], notes)
+        for f in found:
             f.update({"set": r["set"], "input": r["input"]})
             findings.append(f)
-    return findings, broken
+    notes["secret_relabelled"] = unify_secret_kinds(findings)
+    notes["index_skipped"] = sum(len(i.skipped) for i in indexes.values())
+    for i in indexes.values():
+        for s_ in i.skipped:
+            print(f"input index: {s_}")
+    return findings, broken, notes
 
 
 def print_times(out_dir):
@@ -231,6 +400,9 @@ def print_counts(findings, runs):
 def report(findings, runs, out_dir, bulwark_missing):
     """Prints the per-control matrix and the gap lists; returns the gaps."""
     inputs = sorted({(r["set"], r["input"]) for r in runs})
+    ran = collections.defaultdict(set)
+    for r in runs:
+        ran[(r["set"], r["input"])].add(r["run"].split("-")[0])
     skip = set()
     for set_name, inp in inputs:
         if inp.endswith(".oci") and (set_name, inp[:-4] + ".tar") in inputs:
@@ -279,6 +451,12 @@ def report(findings, runs, out_dir, bulwark_missing):
             print("  (Bulwark column missing — every peer finding counts as a gap until it runs)")
         for (s_, inp, fam, control), (files, peers) in sorted(groups.items()):
             who = f" [{'+'.join(t for t in PEERS if t in peers)}]" if peers else ""
+            if key == "peer_not_bulwark" and fam != "secret" and not config_map.bulwark_has_check(control):
+                who += " [no Bulwark check maps here]"
+            if key == "bulwark_not_peer":
+                able = [t for t in PEERS if t in ran[(s_, inp)] and config_map.peer_has_check(t, fam, control)]
+                if config_map.peer_has_check("trivy", fam, control) is not None:
+                    who = f" [checked by {'+'.join(able)}]" if able else " [no peer run here has a check for it]"
             print(f"  {s_}/{inp} {fam} {control}{who}: {len(files)} file(s): {short(files, 4)}")
     return gaps
 
@@ -346,7 +524,7 @@ def main():
     if len(sys.argv) not in (2, 4):
         sys.exit("usage: config_report.py OUT_DIR [TRUTH_JSON LAYER5_DIR]")
     out_dir = sys.argv[1]
-    findings, broken = normalise(out_dir)
+    findings, broken, notes = normalise(out_dir)
     runs = read_tsv(os.path.join(out_dir, "runs.tsv"), None)
     with open(os.path.join(out_dir, "findings.json"), "w") as f:
         json.dump(findings, f, indent=1)
@@ -366,6 +544,23 @@ def main():
         print("\nunmapped check ids (extend config_map.py):")
         for (tool, cid, title), n in sorted(unmapped.items()):
             print(f"  {tool:8} {cid:22} {n:4}  {title[:70]}")
+    by_title = collections.Counter((f["check_id"], f["title"], f["control"]) for f in findings
+                                   if f["tool"] == "bulwark" and f.get("by_id") is False)
+    if by_title:
+        print("\nBulwark check ids not in config_map.BULWARK_IDS (mapped by title; add them to the table):")
+        for (cid, title, control), n in sorted(by_title.items()):
+            print(f"  {cid:22} {n:4}  {title[:50]:50} -> {control}")
+    problems = config_map.self_check(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs",
+                                                  "checks.md"))
+    for p in problems:
+        print(f"config_map self-check: {p}")
+    print("\nnormalisation:")
+    print("  Bulwark findings map by check id (config_map.BULWARK_IDS); one finding counts for several controls "
+          "only where its message names them (e.g. 'no cpu or memory limits').")
+    print(f"  helm: {notes['helm']} Bulwark finding(s) named by a `# Source:` template counted on the scanned file "
+          "whose `# Source:` line names that template (peers name the scanned file).")
+    print(f"  {NETPOL_NOTE} ({notes['netpol']} namespace finding(s) -> {notes['netpol_files']} file(s))")
+    print(f"  {SECRET_NOTE} ({notes['secret_relabelled']} relabelled)")
     print(f"\n{len(findings)} findings normalised into {os.path.join(out_dir, 'findings.json')}")
     print_counts(findings, runs)
     if len(sys.argv) == 4:
