@@ -13,6 +13,6 @@ mod scan;
 
 pub use extractor::{package_at, Companion, ExtractError, Extractor, FileInput, FileMeta};
 pub use scan::{
-    assemble_dir, assemble_image, inventory_visitor, layer_refs, scan_dir, scan_image, FileResult, InventoryVisitor, ScanError,
-    ScanOptions,
+    assemble_dir, assemble_image, inventory_visitor, layer_refs, scan_dir, scan_image, FileResult, InventoryVisitor,
+    ScanError, ScanOptions,
 };
