@@ -9,7 +9,7 @@ root="$(cd "$here/.." && pwd)"
 inv="$root/crates/bulwark-inventory/src"
 ex="$inv/extractors"
 corpus="$here/corpus"
-mkdir -p "$corpus"/{extractors,os_release,layer,reference,purl,version}
+mkdir -p "$corpus"/{extractors,os_release,layer,reference,purl,version,dockerfile,kubernetes,secrets,secret_config,shadow}
 
 # seed TARGET NAME: stdin becomes corpus/TARGET/NAME.
 seed() { cat >"$corpus/$1/$2"; }
@@ -130,6 +130,76 @@ printf 'v1.2.3+incompatible\000v1.2.3-pre\000v0.0.0-20240101000000-abcdefabcdef'
 printf '1.0a1\0001.0.post1.dev2\0001!0.1' | seed version pep440-epoch
 printf '2:1.0~rc1-1\0001.0+b1\0001.0-1~bpo12+1' | seed version dpkg-tilde
 
-for t in extractors os_release layer reference purl version; do
+# ---- dockerfile: the check fixtures, the real-world and corpus Dockerfiles of bulwark-misconfig.
+mis="$root/crates/bulwark-misconfig/tests/testdata"
+for f in "$mis"/dockerfile/checks/*.Dockerfile "$mis"/dockerfile/real/*.Dockerfile "$mis"/dockerfile/corpus/*.Dockerfile \
+    "$mis"/rego/Dockerfile "$root"/crates/bulwark-secrets/tests/testdata/Dockerfile; do
+    seed dockerfile "$(echo "${f#"$root"/crates/}" | tr / _)" <"$f"
+done
+
+# ---- kubernetes: check fixtures, loading cases (anchors, List, JSON, Helm stream, billion laughs), real manifests.
+for f in "$mis"/kubernetes/*/*.yaml "$mis"/kubernetes/loading/pod.json "$mis"/rego/*.yaml; do
+    seed kubernetes "$(echo "${f#"$mis"/}" | tr / _)" <"$f"
+done
+
+# ---- secrets: first byte = row of PATHS in fuzz_targets/secrets.rs, then the file.
+sec="$root/crates/bulwark-secrets"
+secret_seed() {
+    local row="$1" f="$2"
+    { printf "\\$(printf '%03o' "$row")"; cat "$f"; } | seed secrets "row$row-$(basename "$f")"
+}
+for f in "$sec"/tests/testdata/*; do
+    [ "$(basename "$f")" = README.md ] && continue
+    case "$(basename "$f")" in
+        docker-config.json) secret_seed 1 "$f" ;;
+        id_* | *.key | *.asc) secret_seed 2 "$f" ;;
+        *.env) secret_seed 0 "$f" ;;
+        *) secret_seed 3 "$f" ;;
+    esac
+done
+# Every example and negative of the built-in rules, one seed each (row 4: app/config.py).
+python3 - "$sec/src/rules.yaml" "$corpus/secrets" <<'PY'
+import sys, yaml
+rules = yaml.safe_load(open(sys.argv[1]))["rules"]
+for rule in rules:
+    for kind in ("examples", "negatives"):
+        for n, text in enumerate(rule.get(kind) or []):
+            with open(f"{sys.argv[2]}/rule-{rule['id']}-{kind}-{n}", "wb") as out:
+                out.write(b"\x04" + text.encode())
+PY
+
+# ---- secret_config: the documented examples, and three built-in rules with the allow rules as a user config.
+python3 - "$root/docs/secret-config.md" "$sec/src/rules.yaml" "$corpus/secret_config" <<'PY'
+import re, sys, yaml
+doc = open(sys.argv[1]).read()
+for n, block in enumerate(re.findall(r"```yaml\n(.*?)```", doc, re.S)):
+    open(f"{sys.argv[3]}/doc-{n}.yaml", "w").write(block)
+builtin = yaml.safe_load(open(sys.argv[2]))
+for n in range(0, 9, 3):
+    config = {"rules": builtin["rules"][n:n + 3], "allow-rules": builtin["allow-rules"][:2],
+              "disable-rules": [builtin["rules"][n + 5]["id"]], "max-file-size": 4096}
+    open(f"{sys.argv[3]}/builtin-{n}.yaml", "w").write(yaml.safe_dump(config, sort_keys=False))
+PY
+
+# ---- shadow: the corpus images' /etc/shadow, and one with every hash kind openssl makes.
+for blob in "$root"/corpus-cache/oci/*/blobs/sha256/*; do
+    [ -f "$blob" ] || continue
+    # (grep reads the whole listing: `grep -q` would stop early and SIGPIPE tar under pipefail.)
+    if tar -tf "$blob" 2>/dev/null | grep -x 'etc/shadow' >/dev/null; then
+        tar -xOf "$blob" etc/shadow | seed shadow "corpus-$(basename "$blob" | cut -c1-12)"
+    fi
+done
+{
+    echo "root:$(openssl passwd -6 -salt fuzzsalt root):19000:0:99999:7:::"
+    echo "app:$(openssl passwd -5 -salt fuzzsalt app):19000:0:99999:7:::"
+    echo "old:!$(openssl passwd -1 -salt fuzzsalt old):19000:0:99999:7:::"
+    echo "apr:$(openssl passwd -apr1 -salt fuzzsalt apr):19000::::::"
+    echo "nobody:*:19000:0:99999:7:::"
+    echo "locked:!!:19000:0:99999:7:::"
+    echo "empty::19000:0:99999:7:::"
+    echo "# a comment: not an account"
+} | seed shadow openssl-hashes
+
+for t in extractors os_release layer reference purl version dockerfile kubernetes secrets secret_config shadow; do
     echo "$t: $(find "$corpus/$t" -type f | wc -l) seeds"
 done

@@ -19,8 +19,8 @@ pub fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> std::
     match path {
         None => {
             let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            match write(&mut lock).and_then(|_| lock.flush()) {
+            let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+            match write(&mut buffered).and_then(|_| buffered.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`| head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
