@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: lay out the real corpus images, build Bulwark, list app-python's packages, write
-# its CycloneDX SBOM, import the real OSV exports and scan the image for vulnerabilities.
+# its CycloneDX SBOM, import the real OSV exports and scan the image for vulnerabilities, secrets
+# and misconfigurations.
 # Offline apart from apt (skopeo) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
