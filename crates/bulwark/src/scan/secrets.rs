@@ -54,7 +54,7 @@ pub fn in_layers(layers: &[LayerContents<Found>], merged: &MergedView, refs: &[L
     let mut seen = HashSet::new();
     out.retain(|f| {
         (!f.deleted || !visible.contains(&f.fingerprint))
-            && seen.insert((f.fingerprint.clone(), f.layer.as_ref().map(|l| l.index)))
+            && seen.insert((f.fingerprint.clone(), f.layer.as_ref().map(|l| l.index), f.line))
     });
     out.sort_by(|a, b| {
         (&a.target, a.line, a.layer.as_ref().map(|l| l.index)).cmp(&(
