@@ -154,24 +154,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 let inventory = inventory_of(&reference, &source)?;
                 return report.packages(&inventory);
             }
-            let scanners = scan.scanners()?;
-            let secrets = scanners.secret.then(|| scan.secret_scanner()).transpose()?;
-            let policies = if scanners.misconfig { scan.policy.load()? } else { None };
-            let plan = Plan { scanners, secrets: secrets.as_ref(), policies: policies.as_ref() };
-            let found = scan_reference(&reference, &source, &plan)?;
-            report.finish(found, &gate, scanners.vuln.then_some(&vulns))
+            let loaded = scan.load()?;
+            let found = scan_reference(&reference, &source, &loaded.plan())?;
+            report.finish(found, &gate, loaded.scanners.vuln.then_some(&vulns))
         }
         Command::Fs { path, list_packages, report, scan, gate, vulns } => {
             if list_packages {
                 let inventory = scan_directory(&path)?;
                 return report.packages(&inventory);
             }
-            let scanners = scan.scanners()?;
-            let secrets = scanners.secret.then(|| scan.secret_scanner()).transpose()?;
-            let policies = if scanners.misconfig { scan.policy.load()? } else { None };
-            let plan = Plan { scanners, secrets: secrets.as_ref(), policies: policies.as_ref() };
-            let found = scan::dir(&path, &format!("dir:{}", path.display()), &plan)?;
-            report.finish(found, &gate, scanners.vuln.then_some(&vulns))
+            let loaded = scan.load()?;
+            let found = scan::dir(&path, &format!("dir:{}", path.display()), &loaded.plan())?;
+            report.finish(found, &gate, loaded.scanners.vuln.then_some(&vulns))
         }
         Command::Config { path, report, gate, policy } => {
             let policies = policy.load()?;

@@ -1,6 +1,7 @@
 //! `--scanners` and the settings of the secret and misconfiguration scanners.
 
 use crate::exit;
+use crate::scan::Plan;
 use anyhow::Context;
 use bulwark_misconfig::rego::Policies;
 use bulwark_secrets::{Scanner, SecretConfig};
@@ -61,12 +62,20 @@ pub struct ScanArgs {
 
 impl ScanArgs {
     /// The scanners chosen.
-    pub fn scanners(&self) -> anyhow::Result<Scanners> {
+    fn scanners(&self) -> anyhow::Result<Scanners> {
         Scanners::parse(&self.scanners).map_err(exit::usage)
     }
 
+    /// Reads `--scanners`, builds the secret scanner and loads the policies the chosen scanners need.
+    pub fn load(&self) -> anyhow::Result<Loaded> {
+        let scanners = self.scanners()?;
+        let secrets = scanners.secret.then(|| self.secret_scanner()).transpose()?;
+        let policies = if scanners.misconfig { self.policy.load()? } else { None };
+        Ok(Loaded { scanners, secrets, policies })
+    }
+
     /// The secret scanner: built-in rules plus `--secret-config`.
-    pub fn secret_scanner(&self) -> anyhow::Result<Scanner> {
+    fn secret_scanner(&self) -> anyhow::Result<Scanner> {
         match &self.secret_config {
             None => Ok(Scanner::builtin()?),
             Some(path) => {
@@ -74,6 +83,21 @@ impl ScanArgs {
                 Scanner::from_config(&config).with_context(|| format!("secret config {}", path.display()))
             }
         }
+    }
+}
+
+/// The chosen scanners with their secret rules and policies loaded.
+pub struct Loaded {
+    /// Which scanners run.
+    pub scanners: Scanners,
+    secrets: Option<Scanner>,
+    policies: Option<Policies>,
+}
+
+impl Loaded {
+    /// What the one-pass scan runs.
+    pub fn plan(&self) -> Plan<'_> {
+        Plan { scanners: self.scanners, secrets: self.secrets.as_ref(), policies: self.policies.as_ref() }
     }
 }
 
