@@ -15,7 +15,7 @@ pub mod rbac;
 pub mod workload;
 pub mod yaml;
 
-pub use object::{input_document, parse, LoadError, Object};
+pub use object::{input_document, parse, resource_name, LoadError, Object};
 pub use workload::Workload;
 
 use crate::check::{finding, run_checks, CheckMeta, Target};

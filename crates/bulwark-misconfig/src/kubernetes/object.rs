@@ -45,11 +45,7 @@ impl Object {
     /// `Kind/namespace/name`, with `default` for a namespaced object without a namespace; `Kind/name` for
     /// cluster-scoped kinds.
     pub fn resource(&self) -> String {
-        if CLUSTER_SCOPED.contains(&self.kind.as_str()) {
-            format!("{}/{}", self.kind, self.name)
-        } else {
-            format!("{}/{}/{}", self.kind, self.namespace.as_deref().unwrap_or("default"), self.name)
-        }
+        resource_name(&self.kind, self.namespace.as_deref(), &self.name)
     }
 
     /// The namespace the object lands in when applied as is (`default` when unset).
@@ -60,6 +56,16 @@ impl Object {
     /// A line of the scanned file as a line of [`Object::file`].
     pub fn line(&self, line: u32) -> u32 {
         line.saturating_sub(self.line_offset).max(1)
+    }
+}
+
+/// How findings name an object: `Kind/namespace/name` (`default` when the namespace is unset), or
+/// `Kind/name` for cluster-scoped kinds.
+pub fn resource_name(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    if CLUSTER_SCOPED.contains(&kind) {
+        format!("{kind}/{name}")
+    } else {
+        format!("{kind}/{}/{name}", namespace.unwrap_or("default"))
     }
 }
 

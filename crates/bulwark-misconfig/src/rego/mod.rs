@@ -176,29 +176,9 @@ fn kubernetes_resource(input: &Value) -> Option<String> {
     let meta = input.get("metadata");
     let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).filter(|v| !v.is_empty());
     let name = field("name").or_else(|| field("generateName")).unwrap_or("");
-    Some(if CLUSTER_SCOPED.contains(&kind) {
-        format!("{kind}/{name}")
-    } else {
-        format!("{kind}/{}/{name}", field("namespace").unwrap_or("default"))
-    })
+    Some(crate::kubernetes::resource_name(kind, field("namespace"), name))
 }
 
-/// Kubernetes kinds without a namespace (as in `kubernetes::Object::resource`).
-const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "StorageClass",
-    "PriorityClass",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "IngressClass",
-    "RuntimeClass",
-    "APIService",
-];
 
 /// The user's checks, loaded once and evaluated on many inputs.
 pub struct Policies {
