@@ -179,7 +179,6 @@ fn kubernetes_resource(input: &Value) -> Option<String> {
     Some(crate::kubernetes::resource_name(kind, field("namespace"), name))
 }
 
-
 /// The user's checks, loaded once and evaluated on many inputs.
 pub struct Policies {
     /// The checks, in package order.
