@@ -33,9 +33,10 @@ pub use progress::{NoProgress, Progress};
 pub use reference::{EngineKind, ImageRef, RegistryRef};
 pub use registry::{Credentials, RegistryOptions};
 pub use rootfs::walk_dir;
-pub use source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
+pub use source::{ImageInfo, ImageSource, LayerBlob, LayerDescriptor, Platform};
 pub use walk::{
-    sniff_compression, walk_image, walk_layer, Compression, LayerContents, Visitor, WalkOptions, DEFAULT_MAX_FILE_SIZE,
+    sniff_compression, walk_image, walk_layer, walk_layer_file, Compression, LayerContents, Visitor, WalkOptions,
+    DEFAULT_MAX_FILE_SIZE,
 };
 
 /// How to open an image: platform choice and registry access.
@@ -45,16 +46,25 @@ pub struct OpenOptions {
     pub platform: Option<Platform>,
     /// Registry access (credentials, plain HTTP, timeouts).
     pub registry: RegistryOptions,
+    /// Check local layer blobs (docker-archive, OCI layout, engine export) against their digests,
+    /// reading every byte; registry blobs are always checked.
+    pub verify_layers: bool,
 }
 
 /// Opens an image reference that has layers (everything but `dir:`).
 pub fn open(reference: &ImageRef, options: &OpenOptions) -> Result<Box<dyn ImageSource>, ImageError> {
     let platform = options.platform.clone().unwrap_or_else(Platform::host);
     Ok(match reference {
-        ImageRef::DockerArchive(path) => Box::new(DockerArchive::open(path, &platform)?),
-        ImageRef::OciLayout { dir, tag } => Box::new(OciLayout::open(dir, tag.as_deref(), &platform)?),
+        ImageRef::DockerArchive(path) => {
+            Box::new(DockerArchive::open(path, &platform)?.verify_layers(options.verify_layers))
+        }
+        ImageRef::OciLayout { dir, tag } => {
+            Box::new(OciLayout::open(dir, tag.as_deref(), &platform)?.verify_layers(options.verify_layers))
+        }
         ImageRef::Registry(r) => Box::new(registry::RegistryImage::open(r, &platform, &options.registry)?),
-        ImageRef::Engine { kind, name } => Box::new(engine::EngineImage::open(*kind, name, &platform)?),
+        ImageRef::Engine { kind, name } => {
+            Box::new(engine::EngineImage::open(*kind, name, &platform)?.verify_layers(options.verify_layers))
+        }
         ImageRef::Dir(path) => {
             return Err(ImageError::invalid(
                 path.display().to_string(),

@@ -3,17 +3,18 @@
 use crate::config::ImageConfig;
 use crate::digest::{Digest, VerifyingReader};
 use crate::manifest::{is_index_media_type, select_platform, Descriptor, ManifestDoc};
-use crate::source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
+use crate::source::{ImageInfo, ImageSource, LayerBlob, LayerDescriptor, Platform};
 use crate::ImageError;
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Take};
 use std::path::{Path, PathBuf};
 
 /// Read access to the files of a layout (a directory, or entries of a tar).
 pub(crate) trait LayoutFiles: Sync {
     /// Reads a small file whole (index, manifest, config), bounded.
     fn read_small(&self, path: &str) -> Result<Vec<u8>, String>;
-    /// Opens a blob for streaming.
-    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>, String>;
+    /// Opens a blob for streaming: the file positioned at its start, limited to its length.
+    fn open(&self, path: &str) -> Result<Take<File>, String>;
 }
 
 /// Small JSON documents above this size are refused (a manifest is a few kB).
@@ -26,7 +27,7 @@ struct DirFiles {
 impl LayoutFiles for DirFiles {
     fn read_small(&self, path: &str) -> Result<Vec<u8>, String> {
         let full = self.root.join(path);
-        let f = std::fs::File::open(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let f = File::open(&full).map_err(|e| format!("{}: {e}", full.display()))?;
         let mut data = Vec::new();
         f.take(MAX_METADATA_SIZE + 1).read_to_end(&mut data).map_err(|e| format!("{}: {e}", full.display()))?;
         if data.len() as u64 > MAX_METADATA_SIZE {
@@ -35,10 +36,11 @@ impl LayoutFiles for DirFiles {
         Ok(data)
     }
 
-    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>, String> {
+    fn open(&self, path: &str) -> Result<Take<File>, String> {
         let full = self.root.join(path);
-        let f = std::fs::File::open(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        Ok(Box::new(f))
+        let f = File::open(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let len = f.metadata().map_err(|e| format!("{}: {e}", full.display()))?.len();
+        Ok(f.take(len))
     }
 }
 
@@ -135,6 +137,8 @@ pub(crate) fn resolve_layout(
 pub struct OciLayout {
     files: Box<dyn LayoutFiles + Send>,
     info: ImageInfo,
+    /// Whether layers are checked against their digests while read.
+    verify: bool,
 }
 
 impl OciLayout {
@@ -149,7 +153,14 @@ impl OciLayout {
         }
         let files = DirFiles { root: dir.to_path_buf() };
         let info = resolve_layout(&files, &reference, tag, platform)?;
-        Ok(OciLayout { files: Box::new(files), info })
+        Ok(OciLayout { files: Box::new(files), info, verify: false })
+    }
+
+    /// Whether layers are checked against their manifest digests, reading every byte; off by
+    /// default (sizes are always checked).
+    pub fn verify_layers(mut self, on: bool) -> Self {
+        self.verify = on;
+        self
     }
 }
 
@@ -158,17 +169,19 @@ impl ImageSource for OciLayout {
         &self.info
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
-        open_layout_layer(self.files.as_ref(), &self.info, index)
+    fn open_layer(&self, index: usize) -> Result<LayerBlob<'_>, ImageError> {
+        open_layout_layer(self.files.as_ref(), &self.info, index, self.verify)
     }
 }
 
-/// Opens a layer blob of a layout, verifying it against its manifest digest and size.
+/// Opens a layer blob of a layout: its size checked against the manifest's, and with `verify`
+/// its content against the manifest digest while it streams.
 pub(crate) fn open_layout_layer<'a>(
     files: &'a dyn LayoutFiles,
     info: &ImageInfo,
     index: usize,
-) -> Result<Box<dyn Read + Send + 'a>, ImageError> {
+    verify: bool,
+) -> Result<LayerBlob<'a>, ImageError> {
     let layer = info.layers.get(index).ok_or_else(|| {
         ImageError::invalid(&info.reference, format!("no layer {} (the image has {})", index + 1, info.layers.len()))
     })?;
@@ -180,6 +193,14 @@ pub(crate) fn open_layout_layer<'a>(
     };
     let path = blob_path(&layer.digest).map_err(err)?;
     let blob = files.open(&path).map_err(|e| err(format!("blob named by the manifest is missing: {e}")))?;
+    if let Some(size) = layer.size {
+        if blob.limit() != size {
+            return Err(err(format!("blob is {} bytes, the manifest declares {size}", blob.limit())));
+        }
+    }
+    if !verify {
+        return Ok(LayerBlob::File(blob));
+    }
     let digest = Digest::parse(&layer.digest).map_err(err)?;
-    Ok(Box::new(VerifyingReader::new(blob, digest, layer.size)))
+    Ok(LayerBlob::Stream(Box::new(VerifyingReader::new(blob, digest, layer.size))))
 }

@@ -2,7 +2,8 @@
 
 use crate::config::ImageConfig;
 use crate::ImageError;
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, Read, Take};
 
 /// One layer of an image as its manifest describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +39,28 @@ pub trait ImageSource: Send + Sync {
     /// Manifest, config and layer list.
     fn info(&self) -> &ImageInfo;
 
-    /// Opens layer `index` (0-based) as stored: compressed or not, verified against its digest
-    /// while it streams (a mismatch surfaces as a read error at end of stream).
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError>;
+    /// Opens layer `index` (0-based) as stored, compressed or not. Registry blobs, and local ones
+    /// when the source was asked to verify them, are checked against their digest while they
+    /// stream (a mismatch surfaces as a read error at end of stream).
+    fn open_layer(&self, index: usize) -> Result<LayerBlob<'_>, ImageError>;
+}
+
+/// A layer blob opened for reading.
+pub enum LayerBlob<'a> {
+    /// A stream: from the network, or verified against its digest while read.
+    Stream(Box<dyn Read + Send + 'a>),
+    /// An unverified byte range of a local file (positioned at its start, limited to its length):
+    /// a walker may seek past the entries it does not need instead of reading them.
+    File(Take<File>),
+}
+
+impl Read for LayerBlob<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            LayerBlob::Stream(r) => r.read(buf),
+            LayerBlob::File(f) => f.read(buf),
+        }
+    }
 }
 
 /// An `os/arch[/variant]` platform, as `--platform` takes it.

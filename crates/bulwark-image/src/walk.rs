@@ -3,10 +3,11 @@
 use crate::entry::{normalize_entry_path, EntryKind, EntryMeta, LayerEntry};
 use crate::error::ImageError;
 use crate::progress::Progress;
-use crate::source::ImageSource;
+use crate::source::{ImageSource, LayerBlob};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Take};
 
 /// Largest file the walker reads into memory for a visitor; larger wanted files are skipped with a warning.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
@@ -125,23 +126,128 @@ pub fn walk_layer<V: Visitor>(
     let head = buffered.fill_buf().map_err(|e| format!("reading layer: {e}"))?;
     let compression = sniff_compression(head);
     let result = match compression {
-        Compression::None => walk_tar(&mut buffered, visitor, options),
+        Compression::None => walk_tar(Consuming(&mut buffered), visitor, options),
         Compression::Gzip => {
             let dec = flate2::bufread::MultiGzDecoder::new(&mut buffered);
             let mut dec = BufReader::with_capacity(DECODED_BUFFER, dec);
-            let r = walk_tar(&mut dec, visitor, options);
+            let r = walk_tar(Consuming(&mut dec), visitor, options);
             r.and_then(|c| drain(&mut dec, "gzip stream").map(|_| c))
         }
         Compression::Zstd => {
             let dec = zstd::stream::read::Decoder::with_buffer(&mut buffered).map_err(|e| format!("zstd: {e}"))?;
             let mut dec = BufReader::with_capacity(DECODED_BUFFER, dec);
-            let r = walk_tar(&mut dec, visitor, options);
+            let r = walk_tar(Consuming(&mut dec), visitor, options);
             r.and_then(|c| drain(&mut dec, "zstd stream").map(|_| c))
         }
     }?;
     // Read whatever follows the tar end marker so the digest check below us covers the whole blob.
     drain(&mut buffered, "layer blob")?;
     Ok(result)
+}
+
+/// Walks a layer stored as an unverified byte range of a local file. A plain tar is walked in
+/// place, seeking over the entries the visitor does not want instead of reading them; a
+/// compressed one is streamed like any other blob.
+pub fn walk_layer_file<V: Visitor>(
+    blob: Take<File>,
+    visitor: &V,
+    options: WalkOptions,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Result<LayerContents<V::Output>, String> {
+    let len = blob.limit();
+    let mut range = FileRange { reader: BufReader::with_capacity(64 * 1024, blob.into_inner()), left: len, on_bytes };
+    let head = range.fill_buf().map_err(|e| format!("reading layer: {e}"))?;
+    if sniff_compression(head) != Compression::None {
+        let FileRange { reader, left, .. } = range;
+        // The buffered bytes are still in `reader`; continue the stream from them.
+        return walk_layer(reader.take(left), visitor, options, on_bytes);
+    }
+    walk_tar(range, visitor, options)
+}
+
+/// A byte range of a file read forwards, skipping by seeking. Reports every byte read or skipped.
+struct FileRange<'a> {
+    reader: BufReader<File>,
+    /// Bytes of the range not yet read or skipped.
+    left: u64,
+    on_bytes: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Read for FileRange<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for FileRange<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let left = usize::try_from(self.left).unwrap_or(usize::MAX);
+        let buf = self.reader.fill_buf()?;
+        Ok(&buf[..buf.len().min(left)])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.reader.consume(amt);
+        self.left -= amt as u64;
+        (self.on_bytes)(amt as u64);
+    }
+}
+
+/// A tar stream that can pass over bytes it does not need.
+trait SkipForward: BufRead {
+    /// Passes over `n` bytes; fails with `UnexpectedEof` if the stream ends first.
+    fn skip(&mut self, n: u64) -> io::Result<()>;
+}
+
+impl SkipForward for FileRange<'_> {
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        if n > self.left {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected EOF during skip"));
+        }
+        // n ≤ left ≤ the file's length, which fits an i64.
+        self.reader.seek_relative(n as i64)?;
+        self.left -= n;
+        (self.on_bytes)(n);
+        Ok(())
+    }
+}
+
+/// A stream that skips by reading and discarding (decompressed or digest-verified data).
+struct Consuming<R>(R);
+
+impl<R: BufRead> Read for Consuming<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for Consuming<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.0.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.0.consume(amt)
+    }
+}
+
+impl<R: BufRead> SkipForward for Consuming<R> {
+    fn skip(&mut self, mut left: u64) -> io::Result<()> {
+        while left > 0 {
+            let available = self.0.fill_buf()?;
+            if available.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected EOF during skip"));
+            }
+            let n = available.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            self.0.consume(n);
+            left -= n as u64;
+        }
+        Ok(())
+    }
 }
 
 fn drain(r: &mut impl Read, what: &str) -> Result<u64, String> {
@@ -161,15 +267,14 @@ impl<R: Read> Read for ProgressReader<'_, R> {
     }
 }
 
-/// Reads a tar stream forwards; "seeking" forwards consumes buffered bytes, so the tar reader
-/// passes over unwanted entries without copying them out (they are still read, so a
-/// digest-verifying reader underneath sees every byte). Counts every byte passed.
+/// Reads a tar stream forwards; "seeking" forwards skips (see [`SkipForward`]), so the tar
+/// reader passes over unwanted entries without copying them out. Counts every byte passed.
 struct Skipper<R> {
     inner: R,
     count: u64,
 }
 
-impl<R: BufRead> Read for Skipper<R> {
+impl<R: SkipForward> Read for Skipper<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count += n as u64;
@@ -177,28 +282,20 @@ impl<R: BufRead> Read for Skipper<R> {
     }
 }
 
-impl<R: BufRead> Seek for Skipper<R> {
+impl<R: SkipForward> Seek for Skipper<R> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let mut left = match to {
+        let n = match to {
             SeekFrom::Current(n) if n >= 0 => n as u64,
             _ => return Err(io::Error::new(io::ErrorKind::Unsupported, "a layer stream only skips forwards")),
         };
-        while left > 0 {
-            let available = self.inner.fill_buf()?;
-            if available.is_empty() {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected EOF during skip"));
-            }
-            let n = available.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-            self.inner.consume(n);
-            self.count += n as u64;
-            left -= n as u64;
-        }
+        self.inner.skip(n)?;
+        self.count += n;
         Ok(self.count)
     }
 }
 
 fn walk_tar<V: Visitor>(
-    reader: impl BufRead,
+    reader: impl SkipForward,
     visitor: &V,
     options: WalkOptions,
 ) -> Result<LayerContents<V::Output>, String> {
@@ -336,8 +433,11 @@ where
         .into_par_iter()
         .map(|i| {
             let layer = &info.layers[i];
-            let blob = source.open_layer(i)?;
-            walk_layer(blob, visitor, options, &on_bytes).map_err(|message| ImageError::Layer {
+            let walked = match source.open_layer(i)? {
+                LayerBlob::File(file) => walk_layer_file(file, visitor, options, &on_bytes),
+                LayerBlob::Stream(stream) => walk_layer(stream, visitor, options, &on_bytes),
+            };
+            walked.map_err(|message| ImageError::Layer {
                 image: info.reference.clone(),
                 index: i + 1,
                 digest: layer.digest.clone(),
@@ -406,6 +506,43 @@ mod tests {
             assert_eq!(got.tar_bytes, tar.len() as u64, "{form}: every tar byte passed");
             assert_eq!(seen.into_inner(), blob.len() as u64, "{form}: every blob byte read");
         }
+    }
+
+    /// `blob` stored in a file between other bytes, opened as the byte range a docker-archive gives.
+    fn in_file(blob: &[u8]) -> (tempfile::NamedTempFile, Take<File>) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&[0xEEu8; 1000]).unwrap();
+        f.write_all(blob).unwrap();
+        f.write_all(&[0xEEu8; 3000]).unwrap();
+        let mut file = File::open(f.path()).unwrap();
+        file.seek(SeekFrom::Start(1000)).unwrap();
+        (f, file.take(blob.len() as u64))
+    }
+
+    #[test]
+    fn a_file_range_walk_seeks_past_skipped_entries_and_stays_inside_its_range() {
+        let (tar, wanted) = layer_tar();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let gz = gz.finish().unwrap();
+        for (form, blob) in [("tar", &tar), ("gzip", &gz)] {
+            let (_keep, range) = in_file(blob);
+            let seen = std::sync::atomic::AtomicU64::new(0);
+            let on_bytes = |n: u64| {
+                seen.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            };
+            let got = walk_layer_file(range, &WantSuffix, WalkOptions::default(), &on_bytes).unwrap();
+            assert_eq!(got.outputs, wanted, "{form}");
+            assert_eq!(got.entries.len(), 8, "{form}");
+            assert_eq!(got.tar_bytes, tar.len() as u64, "{form}: every tar byte passed");
+            assert_eq!(seen.into_inner(), blob.len() as u64, "{form}: every byte of the range accounted for");
+        }
+        // Cut inside the 3 MiB skipped entry: the seek would leave the range, which is an error
+        // even though the file goes on.
+        let cut = &tar[..tar.len() - 2 * 1024 * 1024];
+        let (_keep, range) = in_file(cut);
+        let err = walk_layer_file(range, &WantSuffix, WalkOptions::default(), &|_| {}).unwrap_err();
+        assert_eq!(err, "corrupt tar entry after \"d/6.skip\": unexpected EOF during skip");
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct SourceArgs {
     /// Talk plain HTTP to the registry (for loopback test registries).
     #[arg(long)]
     pub insecure: bool,
+    /// Also check local layers (docker-archive:, oci:, docker:/podman:) against their digests,
+    /// reading every byte; registry pulls are always checked.
+    #[arg(long)]
+    pub verify_layers: bool,
 }
 
 impl SourceArgs {
@@ -47,6 +51,7 @@ impl SourceArgs {
         Ok(OpenOptions {
             platform,
             registry: RegistryOptions { credentials, insecure: self.insecure, ..Default::default() },
+            verify_layers: self.verify_layers,
         })
     }
 }

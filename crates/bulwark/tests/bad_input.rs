@@ -55,13 +55,62 @@ fn a_blob_whose_digest_does_not_match_is_an_error_not_a_result() {
     let dir = tempfile::tempdir().unwrap();
     let digests = layout_with(dir.path(), &[Entry::File("etc/os-release", OS_RELEASE)]);
     let blob_path = dir.path().join("blobs/sha256").join(&digests[0][7..]);
-    // Same bytes but one: still valid gzip framing up to the change, wrong digest.
-    let tar = tar_of(&[Entry::File(
-        "etc/os-release",
-        b"ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME=\"Alpine\"\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
-    )]);
+    // Same size, still valid gzip with the same content: only the header's MTIME differs.
+    let mut blob = std::fs::read(&blob_path).unwrap();
+    blob[4] ^= 0x01;
+    std::fs::write(&blob_path, &blob).unwrap();
+    let reference = format!("oci:{}:latest", dir.path().display());
+    let out = bulwark(&["sbom", "--format", "json", "--verify-layers", &reference]);
+    assert_input_error(&out, &["layer 1", &digests[0], "digest mismatch"]);
+}
+
+#[test]
+fn a_blob_of_another_size_than_declared_is_an_error_even_unverified() {
+    let dir = tempfile::tempdir().unwrap();
+    let digests = layout_with(dir.path(), &[Entry::File("etc/os-release", OS_RELEASE)]);
+    let blob_path = dir.path().join("blobs/sha256").join(&digests[0][7..]);
+    let tar = tar_of(&[Entry::File("etc/os-release", b"ID=alpine\nVERSION_ID=3.19.1\n")]);
     std::fs::write(&blob_path, gzip(&tar)).unwrap();
-    assert_input_error(&scan_layout(dir.path()), &["layer 1", &digests[0], "digest mismatch"]);
+    assert_input_error(&scan_layout(dir.path()), &["layer 1", &digests[0], "the manifest declares"]);
+}
+
+#[test]
+fn a_tampered_docker_archive_layer_is_a_digest_mismatch_when_verified() {
+    // A legacy docker-archive: manifest.json + config + one plain layer tar, named by its diff_id.
+    let good = tar_of(&[Entry::File("etc/os-release", OS_RELEASE)]);
+    let diff_id = digest(&good);
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    }))
+    .unwrap();
+    let manifest = serde_json::to_vec(&serde_json::json!([
+        {"Config": "config.json", "RepoTags": ["t:latest"], "Layers": ["layer/layer.tar"]}
+    ]))
+    .unwrap();
+    let mut tampered = good.clone();
+    let at = tampered.windows(6).position(|w| w == b"debian").unwrap();
+    tampered[at..at + 6].copy_from_slice(b"alpine");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.tar");
+    let mut archive = tar::Builder::new(std::fs::File::create(&path).unwrap());
+    for (name, data) in [("manifest.json", &manifest), ("config.json", &config), ("layer/layer.tar", &tampered)] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        archive.append_data(&mut header, name, &data[..]).unwrap();
+    }
+    archive.finish().unwrap();
+    drop(archive);
+    let reference = format!("docker-archive:{}", path.display());
+    let out = bulwark(&["sbom", "--format", "json", "--verify-layers", &reference]);
+    assert_input_error(&out, &["layer 1", &diff_id, "digest mismatch"]);
+    // Without --verify-layers the archive is read as it is (as Trivy and Syft read it).
+    let out = bulwark(&["sbom", "--format", "json", &reference]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(inv["os"]["id"], "alpine", "{inv}");
 }
 
 #[test]

@@ -124,6 +124,14 @@ fn app_python_packages_equal_the_ground_truth_from_every_source() {
 
     // Identical package sets (with purls and layers) whatever the source form.
     assert_eq!(purls(&from_archive), purls(&from_oci));
+
+    // Reading every byte to check digests (--verify-layers) finds exactly what the default walk,
+    // which seeks past unwanted entries of plain layer tars, finds.
+    for (reference, unverified) in [(archive("app-python"), &from_archive), (oci("app-python"), &from_oci)] {
+        let verified = bulwark_json(&["sbom", "--format", "json", "--verify-layers", &reference]);
+        assert_eq!(verified["packages"], unverified["packages"], "{reference}");
+        assert_eq!(verified["warnings"], unverified["warnings"], "{reference}");
+    }
 }
 
 #[test]

@@ -12,9 +12,9 @@ mod http;
 
 use crate::docker_archive::DockerArchive;
 use crate::reference::EngineKind;
-use crate::source::{ImageInfo, ImageSource, Platform};
+use crate::source::{ImageInfo, ImageSource, LayerBlob, Platform};
 use crate::ImageError;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -160,6 +160,12 @@ impl EngineImage {
         }
         Ok(EngineImage { archive, info, _spool: spool })
     }
+
+    /// Whether layers are checked against their digests while read (see [`DockerArchive::verify_layers`]).
+    pub fn verify_layers(mut self, on: bool) -> Self {
+        self.archive = self.archive.verify_layers(on);
+        self
+    }
 }
 
 /// The `message` of an engine's JSON error body, or the body text.
@@ -190,7 +196,7 @@ impl ImageSource for EngineImage {
         &self.info
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<LayerBlob<'_>, ImageError> {
         if index >= self.info.layers.len() {
             return Err(ImageError::invalid(
                 &self.info.reference,

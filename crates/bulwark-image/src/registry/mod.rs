@@ -21,11 +21,10 @@ use crate::digest::{Digest, VerifyingReader};
 use crate::manifest::{is_index_media_type, media, select_platform, Descriptor, ManifestDoc};
 use crate::oci_layout::MAX_METADATA_SIZE;
 use crate::reference::RegistryRef;
-use crate::source::{ImageInfo, ImageSource, LayerDescriptor, Platform};
+use crate::source::{ImageInfo, ImageSource, LayerBlob, LayerDescriptor, Platform};
 use crate::ImageError;
 use blob::BlobStream;
 use client::Client;
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -213,7 +212,7 @@ impl ImageSource for RegistryImage {
         &self.info
     }
 
-    fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send + '_>, ImageError> {
+    fn open_layer(&self, index: usize) -> Result<LayerBlob<'_>, ImageError> {
         let Some(layer) = self.info.layers.get(index) else {
             return Err(ImageError::invalid(
                 &self.info.reference,
@@ -231,6 +230,6 @@ impl ImageSource for RegistryImage {
         let what = format!("blob {}", layer.digest);
         let first = self.client.get(&url, None, None, &what).map_err(err)?;
         let stream = BlobStream::new(&self.client, url, what, first, layer.size);
-        Ok(Box::new(VerifyingReader::new(stream, digest, layer.size)))
+        Ok(LayerBlob::Stream(Box::new(VerifyingReader::new(stream, digest, layer.size))))
     }
 }
