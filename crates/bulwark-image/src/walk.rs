@@ -155,7 +155,8 @@ pub fn walk_layer_file<V: Visitor>(
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerContents<V::Output>, String> {
     let len = blob.limit();
-    let mut range = FileRange { reader: BufReader::with_capacity(64 * 1024, blob.into_inner()), left: len, on_bytes };
+    let reader = BufReader::with_capacity(FILE_RANGE_BUFFER, blob.into_inner());
+    let mut range = FileRange { reader, left: len, on_bytes };
     let head = range.fill_buf().map_err(|e| format!("reading layer: {e}"))?;
     if sniff_compression(head) != Compression::None {
         let FileRange { reader, left, .. } = range;
@@ -164,6 +165,10 @@ pub fn walk_layer_file<V: Visitor>(
     }
     walk_tar(range, visitor, options)
 }
+
+/// Read buffer of a walk in place: a seek past a skipped entry drops it, so it only needs to hold
+/// a run of headers and small files (a larger one would copy much more than the walk uses).
+const FILE_RANGE_BUFFER: usize = 8 * 1024;
 
 /// A byte range of a file read forwards, skipping by seeking. Reports every byte read or skipped.
 struct FileRange<'a> {
@@ -175,10 +180,11 @@ struct FileRange<'a> {
 
 impl Read for FileRange<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
+        // BufReader reads a large request straight into `buf`, past its own buffer.
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.reader.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        (self.on_bytes)(n as u64);
         Ok(n)
     }
 }
