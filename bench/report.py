@@ -19,11 +19,11 @@ def med(label):
     return statistics.median(w for w, _ in r), statistics.median(m for _, m in r) / 1024
 
 
-print(f"{'image/form':22} {'tool':8} {'wall s':>8} {'peak MiB':>9} {'runs':>4}")
+print(f"{'image/form':22} {'tool':15} {'wall s':>8} {'peak MiB':>9} {'runs':>4}")
 for label in sorted(runs):
     w, m = med(label)
     img_form, tool = label.rsplit(".", 1)
-    print(f"{img_form:22} {tool:8} {w:8.2f} {m:9.1f} {len(runs[label]):4}")
+    print(f"{img_form:22} {tool:15} {w:8.2f} {m:9.1f} {len(runs[label]):4}")
 
 print("\nratios (Bulwark / best peer; target wall <= 0.20, RSS <= 0.25):")
 for img in images:
@@ -36,6 +36,10 @@ for img in images:
         leanest = min(s[1], t[1])
         print(f"  {img}.{form}: wall {b[0]:.2f}s vs {fastest:.2f}s = {b[0] / fastest:.3f}; "
               f"RSS {b[1]:.0f} MiB vs {leanest:.0f} MiB = {b[1] / leanest:.3f}; floor {floor[0]:.2f}s")
+        v = med(f"{img}.{form}.bulwark-verify")
+        if v:
+            print(f"  {'':{len(img) + len(form) + 1}}  --verify-layers: wall {v[0]:.2f}s = {v[0] / fastest:.3f}; "
+                  f"RSS {v[1]:.0f} MiB = {v[1] / leanest:.3f}")
 
 
 def purls(path):
