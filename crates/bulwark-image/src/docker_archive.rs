@@ -145,9 +145,7 @@ impl DockerArchive {
         };
         Ok(DockerArchive { index, info, layer_files: Some(m.layers), verify: false })
     }
-}
 
-impl DockerArchive {
     /// Whether layers are checked against their digests (the diff_id of a legacy layer tar),
     /// reading every byte; off by default, when entries a walk does not need are skipped unread.
     pub fn verify_layers(mut self, on: bool) -> Self {
