@@ -1,7 +1,7 @@
 //! `bulwark config PATH`: the Dockerfiles and Kubernetes manifests in one file or under a directory.
 
 use anyhow::Context;
-use bulwark_image::{walk_dir, WalkOptions};
+use bulwark_image::{walk_dir, EntryKind, WalkOptions};
 use bulwark_misconfig::files::{check_files, kind_of, ConfigFile, ConfigFileVisitor, MAX_CONFIG_FILE_BYTES};
 use bulwark_misconfig::rego::Policies;
 use bulwark_misconfig::{dockerfile, kubernetes};
@@ -17,6 +17,20 @@ pub fn scan(path: &Path, policies: Option<&Policies>) -> anyhow::Result<ScanRepo
         let walked = walk_dir(path, &ConfigFileVisitor, WalkOptions::default())
             .map_err(|e| anyhow::anyhow!("scanning {}: {e}", path.display()))?;
         warnings.extend(walked.warnings);
+        let mut too_large: Vec<String> = walked
+            .entries
+            .iter()
+            .filter(|(rel, e)| e.kind == EntryKind::File && e.size > MAX_CONFIG_FILE_BYTES && kind_of(rel).is_some())
+            .map(|(rel, e)| {
+                format!(
+                    "{}: {} bytes, over the {MAX_CONFIG_FILE_BYTES}-byte limit for config files; not checked",
+                    path.join(rel).display(),
+                    e.size
+                )
+            })
+            .collect();
+        too_large.sort();
+        warnings.extend(too_large);
         let mut files: Vec<ConfigFile> = walked
             .outputs
             .into_iter()

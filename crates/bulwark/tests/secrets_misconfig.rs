@@ -327,10 +327,26 @@ fn config_verb_bad_input_names_file_and_line() {
     let warnings = report["warnings"].as_array().unwrap();
     assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("broken.yaml")), "{warnings:?}");
     assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("Dockerfile")), "{warnings:?}");
+    assert!(!warnings.iter().any(|w| w.as_str().unwrap().contains("huge.dockerfile")), "{warnings:?}");
     assert!(list(&report, "misconfigurations")
         .iter()
         .any(|m| m["target"].as_str().unwrap().ends_with("good.yaml")
             && m["message"].as_str().unwrap().contains("hostPID")));
+    // A config file over the 4 MiB bound is named in a warning, not skipped silently.
+    let mut huge = b"FROM debian:12\nUSER root\n".to_vec();
+    huge.resize(5 * 1024 * 1024, b'#');
+    std::fs::write(dir.path().join("huge.dockerfile"), &huge).unwrap();
+    let (code, report, stderr) = scan(&["config", dir.path().to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| {
+            let w = w.as_str().unwrap();
+            w.contains("huge.dockerfile: 5242880 bytes") && w.contains("not checked")
+        }),
+        "{warnings:?}"
+    );
+    assert!(!list(&report, "misconfigurations").iter().any(|m| m["target"].as_str().unwrap().contains("huge")));
     // A missing path is an input error.
     let out = bulwark(&["config", dir.path().join("nope").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
