@@ -197,6 +197,7 @@ impl BufRead for FileRange<'_> {
     }
 
     fn consume(&mut self, amt: usize) {
+        let amt = amt.min(usize::try_from(self.left).unwrap_or(usize::MAX));
         self.reader.consume(amt);
         self.left -= amt as u64;
         (self.on_bytes)(amt as u64);
