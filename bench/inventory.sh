@@ -9,9 +9,9 @@
 # every layer once). Bulwark runs twice: as it does by default (local layers size-checked, plain
 # layer tars walked in place) and with --verify-layers (every layer hashed against its digest,
 # which neither peer does); the ratios use the default. Trivy runs offline with a fresh cache
-# each run (`--scanners license` makes it build the SBOM without a vulnerability DB; `--skip-files '**/*.jar'` because offline
-# it cannot analyse jars: "The first run cannot skip downloading Java DB"). Also diffs the
-# package lists.
+# each run (`--scanners license` makes it build the SBOM without a vulnerability DB;
+# `--skip-files '**/*.jar'` because offline it cannot analyse jars: "The first run cannot skip
+# downloading Java DB"). Also diffs the package lists.
 #   BENCH_CACHE=DIR   corpus location (default bench/out/corpus)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/.." && pwd)
