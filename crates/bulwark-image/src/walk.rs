@@ -495,12 +495,17 @@ mod tests {
         (builder.into_inner().unwrap(), wanted)
     }
 
+    /// `data` gzip-compressed.
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    }
+
     #[test]
     fn skipped_entries_are_passed_over_in_every_compression() {
         let (tar, wanted) = layer_tar();
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&tar).unwrap();
-        let gz = gz.finish().unwrap();
+        let gz = gzip(&tar);
         let zst = zstd::encode_all(&tar[..], 1).unwrap();
         for (form, blob) in [("tar", &tar), ("gzip", &gz), ("zstd", &zst)] {
             let seen = std::sync::atomic::AtomicU64::new(0);
@@ -529,9 +534,7 @@ mod tests {
     #[test]
     fn a_file_range_walk_seeks_past_skipped_entries_and_stays_inside_its_range() {
         let (tar, wanted) = layer_tar();
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&tar).unwrap();
-        let gz = gz.finish().unwrap();
+        let gz = gzip(&tar);
         for (form, blob) in [("tar", &tar), ("gzip", &gz)] {
             let (_keep, range) = in_file(blob);
             let seen = std::sync::atomic::AtomicU64::new(0);
