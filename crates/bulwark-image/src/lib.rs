@@ -14,6 +14,7 @@ mod error;
 mod manifest;
 mod merge;
 mod oci_layout;
+mod parallel_gzip;
 mod progress;
 mod reference;
 pub mod registry;
@@ -36,7 +37,7 @@ pub use rootfs::walk_dir;
 pub use source::{ImageInfo, ImageSource, LayerBlob, LayerDescriptor, Platform};
 pub use walk::{
     sniff_compression, walk_image, walk_layer, walk_layer_file, Compression, LayerContents, Visitor, WalkOptions,
-    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_SPLIT_SIZE,
 };
 
 /// How to open an image: platform choice and registry access.

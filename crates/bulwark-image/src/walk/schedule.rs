@@ -1,0 +1,131 @@
+//! Walking the layers of an image on every core: whole layers first, largest first; a thread left
+//! without a layer splits a large gzip layer still being walked and takes the new part.
+
+use super::{walk_layer, walk_layer_file, LayerContents, Visitor, WalkOptions};
+use crate::error::ImageError;
+use crate::parallel_gzip::GzipLayer;
+use crate::progress::Progress;
+use crate::source::{ImageSource, LayerBlob};
+use std::sync::{Arc, Mutex};
+
+/// Walks every layer of an image once, in parallel, and returns each layer's contents (bottom first).
+/// Errors name the image, the layer and the path inside it.
+pub fn walk_image<V: Visitor>(
+    source: &dyn ImageSource,
+    visitor: &V,
+    options: WalkOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<LayerContents<V::Output>>, ImageError>
+where
+    V::Output: Send,
+{
+    let info = source.info();
+    let total: Option<u64> = info.layers.iter().map(|l| l.size).sum();
+    progress.start(total, info.layers.len());
+    let on_bytes = |n: u64| progress.advance(n);
+    let sizes: Vec<u64> = info.layers.iter().map(|l| l.size.unwrap_or(0)).collect();
+    let threads = rayon::current_num_threads();
+    let walked = walk_all(&sizes, &|i| source.open_layer(i), visitor, options, threads, &on_bytes)?;
+    let layers = walked
+        .into_iter()
+        .enumerate()
+        .map(|(i, walked)| {
+            walked.map_err(|message| ImageError::Layer {
+                image: info.reference.clone(),
+                index: i + 1,
+                digest: info.layers[i].digest.clone(),
+                message,
+            })
+        })
+        .collect::<Result<Vec<_>, ImageError>>()?;
+    progress.finish();
+    Ok(layers)
+}
+
+/// One layer's contents, or what went wrong walking it.
+pub(crate) type Walked<T> = Result<LayerContents<T>, String>;
+
+/// How one layer's walk is going.
+enum Walk<T> {
+    /// Not walked yet.
+    Waiting,
+    /// Walked whole by one thread.
+    Whole(Walked<T>),
+    /// Being walked in parts; joined when every thread is done.
+    Parts(Arc<GzipLayer<T>>),
+}
+
+/// Walks the layers `open` gives (of these compressed sizes) on `threads` threads: whole layers,
+/// largest first; then an idle thread splits the gzip layer with most left. Returns each layer's
+/// contents or error message, or the first error opening a layer.
+pub(crate) fn walk_all<'s, V: Visitor>(
+    sizes: &[u64],
+    open: &(dyn Fn(usize) -> Result<LayerBlob<'s>, ImageError> + Sync),
+    visitor: &V,
+    options: WalkOptions,
+    threads: usize,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Walked<V::Output>>, ImageError>
+where
+    V::Output: Send,
+{
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let queue = Mutex::new(order.into_iter());
+    let walks: Mutex<Vec<Walk<V::Output>>> = Mutex::new(sizes.iter().map(|_| Walk::Waiting).collect());
+    let failed: Mutex<Option<ImageError>> = Mutex::new(None);
+    let set = |i: usize, walk: Walk<V::Output>| walks.lock().unwrap_or_else(|e| e.into_inner())[i] = walk;
+    let work = || loop {
+        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+        if let Some(i) = next {
+            match open(i) {
+                Ok(LayerBlob::Stream(stream)) => set(i, Walk::Whole(walk_layer(stream, visitor, options, on_bytes))),
+                Ok(LayerBlob::File(range)) => match GzipLayer::open(range, options.split_size) {
+                    Ok(Ok(layer)) => {
+                        let layer = Arc::new(layer);
+                        set(i, Walk::Parts(Arc::clone(&layer)));
+                        layer.run_part(0, visitor, options, on_bytes);
+                    }
+                    Ok(Err(range)) => set(i, Walk::Whole(walk_layer_file(range, visitor, options, on_bytes))),
+                    Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
+                },
+                Err(e) => {
+                    failed.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                }
+            }
+            continue;
+        }
+        // No whole layer left: split the gzip layer with most left, if any is worth it.
+        let layers: Vec<Arc<GzipLayer<V::Output>>> = walks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|w| if let Walk::Parts(layer) = w { Some(Arc::clone(layer)) } else { None })
+            .collect();
+        let Some((_, layer)) = layers.iter().filter_map(|l| Some((l.most_left()?, l))).max_by_key(|x| x.0) else {
+            break;
+        };
+        match layer.split() {
+            Some(id) => layer.run_part(id, visitor, options, on_bytes),
+            None => break,
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads.max(1) {
+            scope.spawn(work);
+        }
+        work();
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let walks = walks.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(walks
+        .into_iter()
+        .map(|walk| match walk {
+            Walk::Whole(result) => result,
+            Walk::Parts(layer) => layer.finish(),
+            Walk::Waiting => Err("internal: the layer was not walked".into()),
+        })
+        .collect())
+}
