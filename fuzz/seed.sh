@@ -9,7 +9,7 @@ root="$(cd "$here/.." && pwd)"
 inv="$root/crates/bulwark-inventory/src"
 ex="$inv/extractors"
 corpus="$here/corpus"
-mkdir -p "$corpus"/{extractors,os_release,layer,reference,purl,version,dockerfile,kubernetes,secrets,secret_config,shadow}
+mkdir -p "$corpus"/{extractors,os_release,layer,gzip_parts,reference,purl,version,dockerfile,kubernetes,secrets,secret_config,shadow}
 
 # seed TARGET NAME: stdin becomes corpus/TARGET/NAME.
 seed() { cat >"$corpus/$1/$2"; }
@@ -88,7 +88,15 @@ mkdir -p "$work/l3/etc" && truncate -s 400M "$work/l3/etc/big"
 # (tar dies of SIGPIPE once head has its 512 bytes: only head's status counts here.)
 (set +o pipefail; tar -C "$work/l3" --format=ustar --owner=0 --group=0 -cf - etc/big 2>/dev/null | head -c 512 >"$corpus/layer/lying-size.tar")
 
-# ---- reference: one of each REF form.
+# ---- gzip_parts: byte 0 even = the rest builds a tar that is gzipped (bytes 1-3: level, number
+# of parts, generator seed); odd = the rest is the blob itself (the gzipped layers above).
+for f in "$corpus"/layer/*.tar.gz; do
+    { printf '\001\000\003\177'; cat "$f"; } | seed gzip_parts "raw-$(basename "$f")"
+done
+for f in "$work/gnu.tar" "$ex/dpkg/testdata/status-debian-min"; do
+    { printf '\000\006\004\041'; head -c 60000 "$f"; } | seed gzip_parts "built-$(basename "$f")"
+done
+
 i=0
 for r in docker-archive:/x/a.tar oci:/nonexistent/layout:v1 oci:./layout dir:/srv podman:debian:12 docker:alpine \
     127.0.0.1:5000/app-python:latest localhost:5000/a/b debian library/debian:12 ghcr.io/o/r/img:v1.2-rc \
@@ -200,6 +208,6 @@ done
     echo "# a comment: not an account"
 } | seed shadow openssl-hashes
 
-for t in extractors os_release layer reference purl version dockerfile kubernetes secrets secret_config shadow; do
+for t in extractors os_release layer gzip_parts reference purl version dockerfile kubernetes secrets secret_config shadow; do
     echo "$t: $(find "$corpus/$t" -type f | wc -l) seeds"
 done

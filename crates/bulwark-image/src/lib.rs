@@ -30,6 +30,8 @@ pub use entry::{normalize_entry_path, resolve_link_target, EntryKind, EntryMeta,
 pub use error::ImageError;
 pub use merge::MergedView;
 pub use oci_layout::OciLayout;
+#[doc(hidden)]
+pub use parallel_gzip::walk_gzip_parts;
 pub use progress::{NoProgress, Progress};
 pub use reference::{EngineKind, ImageRef, RegistryRef};
 pub use registry::{Credentials, RegistryOptions};

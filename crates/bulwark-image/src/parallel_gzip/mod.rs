@@ -19,7 +19,7 @@ mod part;
 #[cfg(test)]
 mod tests;
 
-use crate::walk::{fold, LayerContents, Visitor, WalkOptions};
+use crate::walk::{fold, walk_layer_file, LayerContents, Visitor, WalkOptions};
 use part::{PartEnd, PartResult};
 use std::collections::HashMap;
 use std::fs::File;
@@ -189,11 +189,26 @@ impl<T> GzipLayer<T> {
         Some(chain.add(found))
     }
 
-    /// Adds a part starting at file bit `start_bit` (which need not be a block start).
-    #[cfg(test)]
-    fn add_part(&self, start_bit: u64) -> Option<usize> {
-        let mut chain = self.lock();
-        (!chain.slots.iter().any(|s| s.start_bit == start_bit)).then(|| chain.add(start_bit))
+    /// Runs the first part and parts starting at each of these file bits (block starts or not),
+    /// each on its own thread, all at once.
+    fn run_from<V: Visitor<Output = T>>(&self, starts: &[u64], visitor: &V, options: WalkOptions)
+    where
+        T: Send,
+    {
+        let mut ids = vec![0];
+        {
+            let mut chain = self.lock();
+            for &bit in starts {
+                if !chain.slots.iter().any(|s| s.start_bit == bit) {
+                    ids.push(chain.add(bit));
+                }
+            }
+        }
+        std::thread::scope(|scope| {
+            for &id in &ids {
+                scope.spawn(move || self.run_part(id, visitor, options, &|_| {}));
+            }
+        });
     }
 
     /// Joins the walks of the parts into the layer's contents; call once every part has run.
@@ -250,5 +265,27 @@ impl<T> GzipLayer<T> {
         let mut contents = fold(events);
         contents.tar_bytes = tar_bytes;
         Ok((contents, used))
+    }
+}
+
+/// Walks the gzip layer at this byte range of a file in parts that start at these file bits,
+/// whether or not a deflate block starts there, each on its own thread: the result must be what
+/// one sequential walk gives. For tests and fuzzing; a blob that is not gzip is walked whole.
+#[doc(hidden)]
+pub fn walk_gzip_parts<V: Visitor>(
+    range: Take<File>,
+    starts: &[u64],
+    visitor: &V,
+    options: WalkOptions,
+) -> Result<LayerContents<V::Output>, String>
+where
+    V::Output: Send,
+{
+    match GzipLayer::open(range, 0).map_err(|e| format!("reading layer: {e}"))? {
+        Ok(layer) => {
+            layer.run_from(starts, visitor, options);
+            layer.finish()
+        }
+        Err(range) => walk_layer_file(range, visitor, options, &|_| {}),
     }
 }

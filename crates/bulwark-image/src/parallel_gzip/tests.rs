@@ -148,16 +148,8 @@ fn walk_from(blob: &[u8], starts: &[u64]) -> Result<LayerContents<Vec<u8>>, Stri
 fn walk_counting(blob: &[u8], starts: &[u64]) -> Result<(LayerContents<Vec<u8>>, usize), String> {
     let (_keep, range) = in_file(blob);
     let Ok(layer) = GzipLayer::<Vec<u8>>::open(range, 0).unwrap() else { panic!("not taken as gzip") };
-    let mut ids = vec![0];
-    for &bit in starts {
-        ids.extend(layer.add_part(777 * 8 + bit));
-    }
-    std::thread::scope(|scope| {
-        for &id in &ids {
-            let layer = &layer;
-            scope.spawn(move || layer.run_part(id, &WantSuffix, WalkOptions::default(), &|_| {}));
-        }
-    });
+    let starts: Vec<u64> = starts.iter().map(|bit| 777 * 8 + bit).collect();
+    layer.run_from(&starts, &WantSuffix, WalkOptions::default());
     layer.join()
 }
 
