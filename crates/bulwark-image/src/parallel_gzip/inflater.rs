@@ -80,9 +80,11 @@ impl Inflater {
         (self.next_read - unread) * 8 - held
     }
 
-    /// Decodes into the spare capacity of `out` (at most `room` bytes),
-    /// stopping at the next block boundary, the end of the stream, or when the space is full.
-    pub(crate) fn step(&mut self, out: &mut Vec<u8>, room: usize) -> io::Result<Reached> {
+    /// Decodes into the spare capacity of `out` (at most `room` bytes), stopping at the end of
+    /// the stream or when the space or the input read so far runs out; and at the next block
+    /// boundary when the input read so far reaches file bit `stop_at` (which it must not pass
+    /// unseen). Block boundaries are found only then: stopping at each costs a window copy.
+    pub(crate) fn step(&mut self, out: &mut Vec<u8>, room: usize, stop_at: Option<u64>) -> io::Result<Reached> {
         if self.strm.avail_in == 0 {
             let want = INPUT_STEP.min(usize::try_from(self.end.saturating_sub(self.next_read)).unwrap_or(INPUT_STEP));
             self.input.resize(want, 0);
@@ -99,9 +101,10 @@ impl Inflater {
         self.strm.next_out = spare.as_mut_ptr().cast();
         self.strm.avail_out = avail_out;
         let had_input = self.strm.avail_in;
+        let flush = if stop_at.is_some_and(|bit| bit <= self.next_read * 8) { z::Z_BLOCK } else { z::Z_NO_FLUSH };
         // SAFETY: next_in/avail_in describe the initialised part of `self.input`; next_out/avail_out
         // describe spare capacity of `out`, which inflate only writes to.
-        let ret = unsafe { z::inflate(&mut *self.strm, z::Z_BLOCK) };
+        let ret = unsafe { z::inflate(&mut *self.strm, flush) };
         let produced = (avail_out - self.strm.avail_out) as usize;
         // SAFETY: inflate initialised exactly `produced` bytes after the old length.
         unsafe { out.set_len(out.len() + produced) };

@@ -27,7 +27,9 @@ use std::io::{self, Seek, Take};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// A part is split only when it has at least this share of the smallest split layer left.
-const MIN_LEFT_SHARE: u64 = 8;
+const MIN_LEFT_SHARE: u64 = 2;
+/// Bits a new part starts past the position its predecessor has published, at least.
+const MIN_GAP: u64 = 8 << 20;
 /// How far past the middle of a part's remainder the block finder looks for a block start.
 const FIND_SPAN: u64 = 4 << 20;
 
@@ -47,6 +49,8 @@ pub(crate) struct GzipLayer<T> {
 /// The parts of a layer, by id (the first part is 0).
 pub(super) struct Chain {
     slots: Vec<Slot>,
+    /// Every part has run and one caller has been told so (see [`GzipLayer::all_run`]).
+    all_run: bool,
 }
 
 /// What the parts of a layer know of each other.
@@ -94,6 +98,17 @@ impl Chain {
             .min_by_key(|&i| self.slots[i].start_bit)
     }
 
+    /// Marks part `id` as starting at a real block start, and so every later part it decoded
+    /// through exactly.
+    fn prove(&mut self, id: usize) {
+        let mut todo = vec![id];
+        while let Some(id) = todo.pop() {
+            if !std::mem::replace(&mut self.slots[id].proven, true) {
+                todo.extend(self.slots[id].reached.iter().map(|r| r.0));
+            }
+        }
+    }
+
     /// Compressed bits part `id` has left before the next part's start (or the blob's end), if
     /// it may be split: running, and past its own unknown start.
     fn left(&self, id: usize, end_bit: u64) -> Option<u64> {
@@ -133,7 +148,7 @@ impl<T> GzipLayer<T> {
             file: Arc::new(range.into_inner()),
             end,
             min_left: (split_size / MIN_LEFT_SHARE).max(1),
-            chain: Mutex::new(Chain { slots: vec![first] }),
+            chain: Mutex::new(Chain { slots: vec![first], all_run: false }),
             changed: Condvar::new(),
             results: Mutex::new(Vec::new()),
         }))
@@ -157,6 +172,15 @@ impl<T> GzipLayer<T> {
     ) {
         let result = part::run_part(self, id, visitor, options, on_bytes);
         self.results.lock().unwrap_or_else(|e| e.into_inner()).push((id, result));
+    }
+
+    /// Whether every part has run (so no part can be split off any more): `true` to one caller
+    /// only, which then joins the parts with [`finish`](Self::finish).
+    pub(crate) fn all_run(&self) -> bool {
+        let mut chain = self.lock();
+        let all = chain.slots.iter().all(|s| s.done) && !chain.all_run;
+        chain.all_run |= all;
+        all
     }
 
     /// Compressed bytes left in the running part that has most left, if it is worth splitting.
@@ -183,7 +207,8 @@ impl<T> GzipLayer<T> {
         // The part may have moved on, finished or been split meanwhile.
         let still_left = chain.left(victim, end_bit)?;
         let position = chain.slots[victim].position;
-        if found <= position || found >= position + still_left {
+        // A part reads ahead of its published position by up to one input step: leave room.
+        if found <= position + MIN_GAP || found >= position + still_left {
             return None;
         }
         Some(chain.add(found))

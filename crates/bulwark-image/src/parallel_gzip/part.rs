@@ -56,15 +56,27 @@ pub(super) fn run_part<V: Visitor>(
     options: WalkOptions,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> PartResult<V::Output> {
-    let result = match start(layer, id, on_bytes) {
+    let _done = Done { layer, id };
+    match start(layer, id, on_bytes) {
         Ok(Some(stream)) => walk(layer, id, stream, visitor, options),
         Ok(None) => PartResult::failed(CANCELLED.into()),
         Err(e) => PartResult::failed(e.to_string()),
-    };
-    let mut chain = layer.lock();
-    chain.slots[id].done = true;
-    layer.changed.notify_all();
-    result
+    }
+}
+
+/// Marks a part done when its run ends, however it ends (a panicking visitor included), so no
+/// part waits for it forever.
+struct Done<'a, T> {
+    layer: &'a GzipLayer<T>,
+    id: usize,
+}
+
+impl<T> Drop for Done<'_, T> {
+    fn drop(&mut self) {
+        let mut chain = self.layer.lock();
+        chain.slots[self.id].done = true;
+        self.layer.changed.notify_all();
+    }
 }
 
 /// Opens the part's stream: the first part from the member's first block, any other from its
@@ -108,8 +120,8 @@ fn resolve<T>(layer: &GzipLayer<T>, id: usize, start_bit: u64) -> io::Result<Opt
             return Ok(None);
         }
         let before = a.len();
-        let reached = zeros.step(&mut a, RESOLVE_ROOM)?;
-        let other = ones.step(&mut b, RESOLVE_ROOM)?;
+        let reached = zeros.step(&mut a, RESOLVE_ROOM, None)?;
+        let other = ones.step(&mut b, RESOLVE_ROOM, None)?;
         if reached != other || a.len() != b.len() {
             return Ok(None);
         }
@@ -297,12 +309,23 @@ impl<'a, T> PartStream<'a, T> {
         if self.finished.is_some() {
             return Ok(false);
         }
+        // Block boundaries are looked for only near the start of the next part.
+        let stop_at = {
+            let chain = self.layer.lock();
+            if chain.slots[self.id].cancelled {
+                return Err(io::Error::other(CANCELLED));
+            }
+            chain
+                .successor(self.id)
+                .filter(|&s| !self.handoffs.iter().any(|h| h.succ == s))
+                .map(|s| chain.slots[s].start_bit)
+        };
         let before = self.buf.len();
-        let reached = self.inflater.step(&mut self.buf, STEP_ROOM)?;
+        let reached = self.inflater.step(&mut self.buf, STEP_ROOM, stop_at)?;
         self.report();
         self.hash_from(before);
         match reached {
-            Reached::More => {}
+            Reached::More => self.layer.lock().slots[self.id].position = self.inflater.position(),
             Reached::Boundary(bit) => self.at_boundary(bit)?,
             Reached::End(bit) => self.at_end(bit)?,
         }
@@ -332,12 +355,8 @@ impl<'a, T> PartStream<'a, T> {
     fn at_boundary(&mut self, bit: u64) -> io::Result<()> {
         let mut chain = self.layer.lock();
         chain.slots[self.id].position = bit;
-        if chain.slots[self.id].cancelled {
-            return Err(io::Error::other(CANCELLED));
-        }
-        // A part whose own start is not proven may be decoding noise: it judges no other part.
-        while let Some(succ) = chain.successor(self.id).filter(|_| chain.slots[self.id].proven) {
-            if chain.slots[self.id].reached.iter().any(|r| r.0 == succ) {
+        while let Some(succ) = chain.successor(self.id) {
+            if self.handoffs.iter().any(|h| h.succ == succ) {
                 break;
             }
             let start = chain.slots[succ].start_bit;
@@ -345,7 +364,9 @@ impl<'a, T> PartStream<'a, T> {
                 break;
             }
             if bit == start {
-                chain.slots[succ].proven = true;
+                if chain.slots[self.id].proven {
+                    chain.prove(succ);
+                }
                 // Where its output becomes correct: wait for it to know.
                 while chain.slots[succ].correct_from.is_none() && !chain.slots[succ].done {
                     chain = self.layer.wait(chain);
@@ -358,6 +379,11 @@ impl<'a, T> PartStream<'a, T> {
                     self.layer.changed.notify_all();
                     break;
                 }
+            }
+            // Passed its start without a block starting there, or it found no footing. A part
+            // whose own start is not proven may be decoding noise: it judges no other part.
+            if !chain.slots[self.id].proven {
+                break;
             }
             chain.slots[succ].cancelled = true;
             self.layer.changed.notify_all();

@@ -24,7 +24,7 @@ where
     progress.start(total, info.layers.len());
     let on_bytes = |n: u64| progress.advance(n);
     let sizes: Vec<u64> = info.layers.iter().map(|l| l.size.unwrap_or(0)).collect();
-    let threads = rayon::current_num_threads();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let walked = walk_all(&sizes, &|i| source.open_layer(i), visitor, options, threads, &on_bytes)?;
     let layers = walked
         .into_iter()
@@ -85,6 +85,9 @@ where
                         let layer = Arc::new(layer);
                         set(i, Walk::Parts(Arc::clone(&layer)));
                         layer.run_part(0, visitor, options, on_bytes);
+                        if layer.all_run() {
+                            set(i, Walk::Whole(layer.finish()));
+                        }
                     }
                     Ok(Err(range)) => set(i, Walk::Whole(walk_layer_file(range, visitor, options, on_bytes))),
                     Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
@@ -96,25 +99,28 @@ where
             continue;
         }
         // No whole layer left: split the gzip layer with most left, if any is worth it.
-        let layers: Vec<Arc<GzipLayer<V::Output>>> = walks
+        let layers: Vec<(usize, Arc<GzipLayer<V::Output>>)> = walks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .filter_map(|w| if let Walk::Parts(layer) = w { Some(Arc::clone(layer)) } else { None })
+            .enumerate()
+            .filter_map(|(i, w)| if let Walk::Parts(layer) = w { Some((i, Arc::clone(layer))) } else { None })
             .collect();
-        let Some((_, layer)) = layers.iter().filter_map(|l| Some((l.most_left()?, l))).max_by_key(|x| x.0) else {
+        let Some((_, i, layer)) = layers.iter().filter_map(|(i, l)| Some((l.most_left()?, i, l))).max_by_key(|x| x.0)
+        else {
             break;
         };
-        match layer.split() {
-            Some(id) => layer.run_part(id, visitor, options, on_bytes),
-            None => break,
+        let Some(id) = layer.split() else { break };
+        layer.run_part(id, visitor, options, on_bytes);
+        // The thread that runs a layer's last part joins the parts, while others still work.
+        if layer.all_run() {
+            set(*i, Walk::Whole(layer.finish()));
         }
     };
     std::thread::scope(|scope| {
-        for _ in 1..threads.max(1) {
+        for _ in 0..threads.max(1) {
             scope.spawn(work);
         }
-        work();
     });
     if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
