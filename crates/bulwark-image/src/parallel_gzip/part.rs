@@ -215,6 +215,8 @@ fn join_at<T>(layer: &GzipLayer<T>, mut chain: MutexGuard<'_, Chain>, id: usize,
             Ok(_) => return Some((succ, theirs)),
             // Before the next part's first entry, or between two of its entries: go on.
             Err(i) if i < next.keys.len() => return None,
+            // A part whose own start is not proven judges no other part.
+            Err(_) if next.done && !chain.slots[id].proven => return None,
             Err(_) if next.done => {
                 // It stopped before this point without meeting this walk: it is of no use.
                 chain.slots[succ].cancelled = true;
