@@ -19,7 +19,7 @@ mod part;
 #[cfg(test)]
 mod tests;
 
-use crate::walk::{fold, walk_layer_file, LayerContents, Visitor, WalkOptions};
+use crate::walk::{walk_layer_file, Folder, LayerContents, Visitor, WalkOptions};
 use part::{PartEnd, PartResult};
 use std::collections::HashMap;
 use std::fs::File;
@@ -252,7 +252,7 @@ impl<T> GzipLayer<T> {
         let mut results: HashMap<usize, PartResult<T>> =
             std::mem::take(&mut *self.results.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
         let (mut id, mut from_event, mut from_key) = (0, 0, 0);
-        let mut events = Vec::new();
+        let mut folder = Folder::new();
         let (mut crc, mut len, mut tar_bytes) = (0u32, 0u64, 0u64);
         let mut used = 0;
         loop {
@@ -260,7 +260,12 @@ impl<T> GzipLayer<T> {
             let mut result =
                 results.remove(&id).ok_or_else(|| format!("internal: part {id} of the layer did not run"))?;
             let end = result.outcome?;
-            events.extend(result.events.drain(from_event.min(result.events.len())..));
+            if let Some(first) = result.folded.take() {
+                folder = first;
+            }
+            for event in result.events.drain(from_event.min(result.events.len())..) {
+                folder.apply(event);
+            }
             tar_bytes += result.tar_end.saturating_sub(from_key);
             match end {
                 PartEnd::Joined { succ, succ_key, crc: part_crc, len: part_len } => {
@@ -287,9 +292,7 @@ impl<T> GzipLayer<T> {
                 }
             }
         }
-        let mut contents = fold(events);
-        contents.tar_bytes = tar_bytes;
-        Ok((contents, used))
+        Ok((folder.finish(tar_bytes), used))
     }
 }
 

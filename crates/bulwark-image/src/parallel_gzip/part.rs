@@ -4,7 +4,7 @@
 use super::inflater::{Inflater, Reached};
 use super::member::{read_trailer, Trailer};
 use super::{Chain, GzipLayer};
-use crate::walk::{walk_tar, Consuming, Event, Flow, TarEnd, Visitor, WalkOptions};
+use crate::walk::{walk_tar, Consuming, Event, Flow, Folder, TarEnd, Visitor, WalkOptions};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Take};
 use std::sync::{Arc, MutexGuard};
@@ -32,8 +32,10 @@ pub(super) enum PartEnd {
 
 /// What one part found.
 pub(super) struct PartResult<T> {
-    /// Walk events, in order.
+    /// Walk events, in order (for the first part, already applied to `folded`).
     pub events: Vec<Event<T>>,
+    /// The first part's walk, folded as it went: all of it is used, from its start.
+    pub folded: Option<Folder<T>>,
     /// Entry keys (offsets in this part's output) with the index of the entry's first event.
     pub keys: Vec<(u64, usize)>,
     /// Where the walk ended, or the error that ended it.
@@ -44,7 +46,7 @@ pub(super) struct PartResult<T> {
 
 impl<T> PartResult<T> {
     fn failed(message: String) -> PartResult<T> {
-        PartResult { events: Vec::new(), keys: Vec::new(), outcome: Err(message), tar_end: 0 }
+        PartResult { events: Vec::new(), folded: None, keys: Vec::new(), outcome: Err(message), tar_end: 0 }
     }
 }
 
@@ -151,6 +153,7 @@ fn walk<V: Visitor>(
     options: WalkOptions,
 ) -> PartResult<V::Output> {
     let mut events = Vec::new();
+    let mut folded = (id == 0).then(Folder::new);
     let mut keys = Vec::new();
     let mut joined = None;
     let mut origin = 0;
@@ -159,7 +162,7 @@ fn walk<V: Visitor>(
             match stream.find_header() {
                 Ok(Some(at)) => origin = at,
                 Ok(None) => break stream.position(),
-                Err(e) => return PartResult { events, keys, outcome: Err(e.to_string()), tar_end: 0 },
+                Err(e) => return PartResult { events, folded, keys, outcome: Err(e.to_string()), tar_end: 0 },
             }
         }
         let before = events.len();
@@ -178,14 +181,17 @@ fn walk<V: Visitor>(
             }
         };
         let end = if id == 0 { TarEnd::Drain } else { TarEnd::Stop };
-        match walk_tar(Consuming(&mut stream), visitor, options, &mut hook, end) {
-            Ok(walked) => {
-                events.extend(walked.events);
+        let mut sink = |event| match &mut folded {
+            Some(folder) => folder.apply(event),
+            None => events.push(event),
+        };
+        match walk_tar(Consuming(&mut stream), visitor, options, &mut hook, &mut sink, end) {
+            Ok(bytes) => {
                 if joined.is_some() || id == 0 {
-                    break origin + walked.bytes;
+                    break origin + bytes;
                 }
             }
-            Err(message) => return PartResult { events, keys, outcome: Err(message), tar_end: 0 },
+            Err(message) => return PartResult { events, folded, keys, outcome: Err(message), tar_end: 0 },
         }
     };
     let outcome = match joined {
@@ -198,7 +204,7 @@ fn walk<V: Visitor>(
             None => Err("the gzip stream ends early, inside the deflate data".into()),
         },
     };
-    PartResult { events, keys, outcome, tar_end }
+    PartResult { events, folded, keys, outcome, tar_end }
 }
 
 /// Whether the walk of part `id`, about to read the entry with `key`, has met the walk of the

@@ -3,6 +3,7 @@
 use super::readers::{drain, SkipForward};
 use super::{LayerContents, Visitor, WalkOptions};
 use crate::entry::{normalize_entry_path, EntryKind, EntryMeta, LayerEntry};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -76,6 +77,9 @@ pub(crate) enum Flow {
 /// so far. Returning [`Flow::Stop`] ends the walk there.
 pub(crate) type Hook<'h> = &'h mut dyn FnMut(Option<u64>, usize) -> Flow;
 
+/// Receives the walk's events, in order.
+pub(crate) type Sink<'s, T> = &'s mut dyn FnMut(Event<T>);
+
 /// What a walk does at the tar's end-of-archive block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TarEnd {
@@ -83,15 +87,6 @@ pub(crate) enum TarEnd {
     Drain,
     /// Stops right after the block: it may end a tar stored inside a file.
     Stop,
-}
-
-/// What a tar walk saw.
-pub(crate) struct Walked<T> {
-    /// Everything seen, in order.
-    pub events: Vec<Event<T>>,
-    /// Bytes of tar passed: to the end of the stream (or the end-of-archive block, see [`TarEnd`]),
-    /// or to the key of the entry the hook stopped at.
-    pub bytes: u64,
 }
 
 /// Walks a tar stream. Every entry has a key: the offset (from the start of the walk) where the
@@ -104,10 +99,16 @@ pub(crate) fn walk_tar<V: Visitor>(
     visitor: &V,
     options: WalkOptions,
     hook: Hook<'_>,
+    sink: Sink<'_, V::Output>,
     end: TarEnd,
-) -> Result<Walked<V::Output>, String> {
+) -> Result<u64, String> {
     let mut counted = Skipper { inner: reader, count: 0 };
-    let mut events = Vec::new();
+    // Events sent to the sink so far.
+    let sent = Cell::new(0);
+    let mut send = |event| {
+        sent.set(sent.get() + 1);
+        sink(event);
+    };
     // One buffer for every wanted file of the layer: fresh allocations per file cost a page fault
     // per 4 KiB (most of the walk's system time on large layers).
     let mut scratch = Vec::new();
@@ -124,8 +125,8 @@ pub(crate) fn walk_tar<V: Visitor>(
             } else {
                 entry.size().div_ceil(512).checked_mul(512).and_then(|s| s.checked_add(entry.raw_file_position()))
             };
-            if hook(key, events.len()) == Flow::Stop {
-                return Ok(Walked { events, bytes: key.unwrap_or(0) });
+            if hook(key, sent.get()) == Flow::Stop {
+                return Ok(key.unwrap_or(0));
             }
             let raw = entry.path_bytes();
             let raw = String::from_utf8_lossy(&raw).into_owned();
@@ -162,9 +163,9 @@ pub(crate) fn walk_tar<V: Visitor>(
             };
             if let Some(deleted) = name.strip_prefix(".wh.") {
                 if deleted == ".wh..opq" {
-                    events.push(Event::Opaque(dir.to_string()));
+                    send(Event::Opaque(dir.to_string()));
                 } else if !deleted.starts_with(".wh.") {
-                    events.push(Event::Whiteout(if dir.is_empty() {
+                    send(Event::Whiteout(if dir.is_empty() {
                         deleted.to_string()
                     } else {
                         format!("{dir}/{deleted}")
@@ -176,7 +177,7 @@ pub(crate) fn walk_tar<V: Visitor>(
             let visit = match &kind {
                 EntryKind::File if visitor.wants(&meta) => {
                     if size > options.max_file_size {
-                        events.push(Event::Warning(format!(
+                        send(Event::Warning(format!(
                             "{path}: {size} bytes is over the {} byte read limit; not read",
                             options.max_file_size
                         )));
@@ -195,34 +196,44 @@ pub(crate) fn walk_tar<V: Visitor>(
                 _ => Visit::Not,
             };
             let size = if kind == EntryKind::File { size } else { 0 };
-            events.push(Event::Entry { path, entry: LayerEntry { kind, size, mode }, visit });
+            send(Event::Entry { path, entry: LayerEntry { kind, size, mode }, visit });
         }
     }
     if end == TarEnd::Drain {
         // Consume the tar's trailing zero blocks and padding.
         drain(&mut counted, "tar stream")?;
     }
-    Ok(Walked { events, bytes: counted.count })
+    Ok(counted.count)
 }
 
 /// Applies walk events, in order, to a layer's contents: later entries replace earlier ones at
 /// the same path, and a wanted hard link gets the output its target had at that point.
-pub(crate) fn fold<T: Clone>(events: impl IntoIterator<Item = Event<T>>) -> LayerContents<T> {
-    let mut out = LayerContents::default();
-    let mut by_path: HashMap<String, usize> = HashMap::new();
-    for event in events {
+pub(crate) struct Folder<T> {
+    out: LayerContents<T>,
+    by_path: HashMap<String, usize>,
+}
+
+impl<T: Clone> Folder<T> {
+    /// A folder over empty contents.
+    pub(crate) fn new() -> Self {
+        Folder { out: LayerContents::default(), by_path: HashMap::new() }
+    }
+
+    /// Applies one event.
+    pub(crate) fn apply(&mut self, event: Event<T>) {
+        let out = &mut self.out;
         match event {
             Event::Entry { path, entry, visit } => {
                 match visit {
                     Visit::Not => {}
                     Visit::Output(output) => {
-                        by_path.insert(path.clone(), out.outputs.len());
+                        self.by_path.insert(path.clone(), out.outputs.len());
                         out.outputs.push((path.clone(), output));
                     }
-                    Visit::Link(target) => match by_path.get(&target) {
+                    Visit::Link(target) => match self.by_path.get(&target) {
                         Some(&i) => {
                             let output = out.outputs[i].1.clone();
-                            by_path.insert(path.clone(), out.outputs.len());
+                            self.by_path.insert(path.clone(), out.outputs.len());
                             out.outputs.push((path.clone(), output));
                         }
                         None => {
@@ -237,7 +248,11 @@ pub(crate) fn fold<T: Clone>(events: impl IntoIterator<Item = Event<T>>) -> Laye
             Event::Warning(warning) => out.warnings.push(warning),
         }
     }
-    out
+
+    /// The contents, with `tar_bytes` passed.
+    pub(crate) fn finish(self, tar_bytes: u64) -> LayerContents<T> {
+        LayerContents { tar_bytes, ..self.out }
+    }
 }
 
 /// Walks a whole tar stream into a layer's contents.
@@ -246,10 +261,9 @@ pub(super) fn walk_tar_contents<V: Visitor>(
     visitor: &V,
     options: WalkOptions,
 ) -> Result<LayerContents<V::Output>, String> {
-    let walked = walk_tar(reader, visitor, options, &mut |_, _| Flow::Go, TarEnd::Drain)?;
-    let mut contents = fold(walked.events);
-    contents.tar_bytes = walked.bytes;
-    Ok(contents)
+    let mut folder = Folder::new();
+    let bytes = walk_tar(reader, visitor, options, &mut |_, _| Flow::Go, &mut |e| folder.apply(e), TarEnd::Drain)?;
+    Ok(folder.finish(bytes))
 }
 
 /// Reads the rest of a wanted entry (whose header claims `size` bytes, already checked against

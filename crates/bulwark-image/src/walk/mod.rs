@@ -6,7 +6,7 @@ mod schedule;
 
 use crate::entry::{EntryMeta, LayerEntry};
 use entries::walk_tar_contents;
-pub(crate) use entries::{fold, walk_tar, Event, Flow, TarEnd};
+pub(crate) use entries::{walk_tar, Event, Flow, Folder, TarEnd};
 pub(crate) use readers::Consuming;
 use readers::{drain, Counting, FileRange, ProgressReader, FILE_RANGE_BUFFER};
 #[cfg(test)]
