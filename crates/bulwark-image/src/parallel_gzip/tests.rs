@@ -2,26 +2,11 @@
 //! parts start: at real block starts, at bits that only look like one, or anywhere at all.
 
 use super::*;
-use crate::entry::EntryMeta;
+use crate::walk::tests::WantSuffix;
 use crate::walk::walk_all;
 use crate::walk::walk_layer;
 use crate::LayerBlob;
 use std::io::{Read, Seek, SeekFrom, Write};
-
-/// Wants files whose name ends in `.want` and keeps their bytes.
-struct WantSuffix;
-
-impl Visitor for WantSuffix {
-    type Output = Vec<u8>;
-
-    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
-        entry.path.ends_with(".want")
-    }
-
-    fn visit(&self, _entry: &EntryMeta<'_>, data: &[u8]) -> Vec<u8> {
-        data.to_vec()
-    }
-}
 
 /// A xorshift generator: the same "random" layer on every run.
 struct Rng(u64);

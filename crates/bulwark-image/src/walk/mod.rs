@@ -159,12 +159,12 @@ pub fn walk_layer_file<V: Visitor>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::{Seek, SeekFrom, Write};
 
     /// Wants files whose name ends in `.want`; keeps their contents.
-    struct WantSuffix;
+    pub(crate) struct WantSuffix;
 
     impl Visitor for WantSuffix {
         type Output = Vec<u8>;
