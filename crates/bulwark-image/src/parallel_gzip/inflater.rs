@@ -34,10 +34,6 @@ pub(crate) struct Inflater {
     pub(crate) bytes_read: u64,
 }
 
-// SAFETY: the stream's pointers only refer to `input` (owned here) and to output buffers lent for
-// the duration of one `step`; zlib-rs keeps no thread-bound state.
-unsafe impl Send for Inflater {}
-
 impl Inflater {
     /// Starts decoding at absolute bit `bit` of `file` (data ends at byte `end`), with `window`
     /// as the 32 KiB of output that precede it (empty at the start of a stream).
