@@ -49,8 +49,8 @@ pub(crate) struct GzipLayer<T> {
 /// The parts of a layer, by id (the first part is 0).
 pub(super) struct Chain {
     slots: Vec<Slot>,
-    /// Every part has run and one caller has been told so (see [`GzipLayer::all_run`]).
-    all_run: bool,
+    /// Every part has run and one caller has joined them (see [`GzipLayer::run_last`]).
+    joined: bool,
 }
 
 /// What the parts of a layer know of each other.
@@ -148,7 +148,7 @@ impl<T> GzipLayer<T> {
             file: Arc::new(range.into_inner()),
             end,
             min_left: (split_size / MIN_LEFT_SHARE).max(1),
-            chain: Mutex::new(Chain { slots: vec![first], all_run: false }),
+            chain: Mutex::new(Chain { slots: vec![first], joined: false }),
             changed: Condvar::new(),
             results: Mutex::new(Vec::new()),
         }))
@@ -163,7 +163,7 @@ impl<T> GzipLayer<T> {
     }
 
     /// Decodes and walks part `id` (0 is the whole layer until another part splits off).
-    pub(crate) fn run_part<V: Visitor<Output = T>>(
+    fn run_part<V: Visitor<Output = T>>(
         &self,
         id: usize,
         visitor: &V,
@@ -174,13 +174,25 @@ impl<T> GzipLayer<T> {
         self.results.lock().unwrap_or_else(|e| e.into_inner()).push((id, result));
     }
 
-    /// Whether every part has run (so no part can be split off any more): `true` to one caller
-    /// only, which then joins the parts with [`finish`](Self::finish).
-    pub(crate) fn all_run(&self) -> bool {
+    /// Runs part `id` like [`run_part`](Self::run_part); if it was the layer's last part to end,
+    /// joins the parts and returns the layer's contents (to exactly one caller).
+    pub(crate) fn run_last<V: Visitor<Output = T>>(
+        &self,
+        id: usize,
+        visitor: &V,
+        options: WalkOptions,
+        on_bytes: &(dyn Fn(u64) + Sync),
+    ) -> Option<Result<LayerContents<T>, String>>
+    where
+        T: Clone,
+    {
+        self.run_part(id, visitor, options, on_bytes);
         let mut chain = self.lock();
-        let all = chain.slots.iter().all(|s| s.done) && !chain.all_run;
-        chain.all_run |= all;
-        all
+        // Once every part is done none can be split off any more.
+        let last = chain.slots.iter().all(|s| s.done) && !chain.joined;
+        chain.joined |= last;
+        drop(chain);
+        last.then(|| self.finish())
     }
 
     /// Compressed bytes left in the running part that has most left, if it is worth splitting.

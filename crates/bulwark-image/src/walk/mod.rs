@@ -8,7 +8,7 @@ use crate::entry::{EntryMeta, LayerEntry};
 use entries::walk_tar_contents;
 pub(crate) use entries::{walk_tar, Event, Flow, Folder, TarEnd};
 pub(crate) use readers::Consuming;
-use readers::{drain, Counting, FileRange, ProgressReader, FILE_RANGE_BUFFER};
+use readers::{drain, FileRange, ProgressReader, FILE_RANGE_BUFFER};
 #[cfg(test)]
 pub(crate) use schedule::walk_all;
 pub use schedule::walk_image;
@@ -113,8 +113,7 @@ pub fn walk_layer<V: Visitor>(
     options: WalkOptions,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Result<LayerContents<V::Output>, String> {
-    let counted = Counting { inner: blob, count: 0 };
-    let mut buffered = BufReader::with_capacity(256 * 1024, ProgressReader { inner: counted, on_bytes });
+    let mut buffered = BufReader::with_capacity(256 * 1024, ProgressReader { inner: blob, on_bytes });
     let head = buffered.fill_buf().map_err(|e| format!("reading layer: {e}"))?;
     let compression = sniff_compression(head);
     let result = match compression {

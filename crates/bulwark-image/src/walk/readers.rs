@@ -1,24 +1,8 @@
 //! Readers under a layer walk: byte ranges of files walked in place, streams that skip by
-//! reading, and byte counting for progress.
+//! reading, and progress reporting.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-
-/// Counts bytes passing through a reader.
-pub(super) struct Counting<R> {
-    /// The reader counted.
-    pub inner: R,
-    /// Bytes read so far.
-    pub count: u64,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-}
 
 /// Read buffer of a walk in place: a seek past a skipped entry drops it, so it only needs to hold
 /// a run of headers and small files (a larger one would copy much more than the walk uses).

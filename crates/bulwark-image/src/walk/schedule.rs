@@ -84,9 +84,8 @@ where
                     Ok(Ok(layer)) => {
                         let layer = Arc::new(layer);
                         set(i, Walk::Parts(Arc::clone(&layer)));
-                        layer.run_part(0, visitor, options, on_bytes);
-                        if layer.all_run() {
-                            set(i, Walk::Whole(layer.finish()));
+                        if let Some(walked) = layer.run_last(0, visitor, options, on_bytes) {
+                            set(i, Walk::Whole(walked));
                         }
                     }
                     Ok(Err(range)) => set(i, Walk::Whole(walk_layer_file(range, visitor, options, on_bytes))),
@@ -111,10 +110,9 @@ where
             break;
         };
         let Some(id) = layer.split() else { break };
-        layer.run_part(id, visitor, options, on_bytes);
         // The thread that runs a layer's last part joins the parts, while others still work.
-        if layer.all_run() {
-            set(*i, Walk::Whole(layer.finish()));
+        if let Some(walked) = layer.run_last(id, visitor, options, on_bytes) {
+            set(*i, Walk::Whole(walked));
         }
     };
     std::thread::scope(|scope| {
