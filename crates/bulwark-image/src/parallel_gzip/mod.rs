@@ -13,6 +13,7 @@
 //! across the parts.
 
 mod block_finder;
+mod crc;
 mod inflater;
 mod member;
 mod part;
@@ -281,7 +282,7 @@ impl<T> GzipLayer<T> {
             tar_bytes += result.tar_end.saturating_sub(from_key);
             match end {
                 PartEnd::Joined { succ, succ_key, crc: part_crc, len: part_len } => {
-                    crc = zlib_rs::crc32::crc32_combine(crc, part_crc, part_len);
+                    crc = crc::combine(crc, part_crc, part_len);
                     len += part_len;
                     let next =
                         results.get(&succ).ok_or_else(|| format!("internal: part {succ} of the layer did not run"))?;
@@ -295,7 +296,7 @@ impl<T> GzipLayer<T> {
                     id = succ;
                 }
                 PartEnd::Finished { crc: part_crc, len: part_len, trailer } => {
-                    crc = zlib_rs::crc32::crc32_combine(crc, part_crc, part_len);
+                    crc = crc::combine(crc, part_crc, part_len);
                     len += part_len;
                     if trailer.crc != crc || trailer.size != len as u32 {
                         return Err("corrupt gzip stream does not have a matching checksum".into());

@@ -1,6 +1,7 @@
 //! One part of a gzip layer: a run of its deflate stream, decoded and walked by one thread from a
 //! block start until the walk joins the next part's (or the stream ends).
 
+use super::crc;
 use super::inflater::{Inflater, Reached};
 use super::member::{read_trailer, Trailer};
 use super::{Chain, GzipLayer};
@@ -276,7 +277,7 @@ impl<'a, T> PartStream<'a, T> {
         correct_from: u64,
         on_bytes: &'a (dyn Fn(u64) + Sync),
     ) -> Self {
-        let crc = zlib_rs::crc32::crc32(0, &output);
+        let crc = crc::update(0, &output);
         let produced = correct_from + output.len() as u64;
         let mut stream = PartStream {
             layer,
@@ -317,7 +318,7 @@ impl<'a, T> PartStream<'a, T> {
         if self.finished.is_some() {
             return Ok(false);
         }
-        // Block boundaries are looked for only near the start of the next part.
+        // The decoder stops at the start of the next part, to tell whether a block starts there.
         let stop_at = {
             let chain = self.layer.lock();
             if chain.slots[self.id].cancelled {
@@ -334,7 +335,7 @@ impl<'a, T> PartStream<'a, T> {
         self.hash_from(before);
         match reached {
             Reached::More => self.layer.lock().slots[self.id].position = self.inflater.position(),
-            Reached::Boundary(bit) => self.at_boundary(bit)?,
+            Reached::Stop { bit, block_start } => self.at_stop(bit, block_start)?,
             Reached::End(bit) => self.at_end(bit)?,
         }
         Ok(true)
@@ -351,48 +352,39 @@ impl<'a, T> PartStream<'a, T> {
                 self.handoffs.iter_mut().filter(|h| h.crc.is_none() && h.cut <= self.produced).min_by_key(|h| h.cut);
             let Some(handoff) = next_cut else { break };
             let upto = from + (handoff.cut.max(start) - start) as usize;
-            self.crc = zlib_rs::crc32::crc32(self.crc, &self.buf[done..upto]);
+            self.crc = crc::update(self.crc, &self.buf[done..upto]);
             done = upto;
             handoff.crc = Some(self.crc);
         }
-        self.crc = zlib_rs::crc32::crc32(self.crc, &self.buf[done..]);
+        self.crc = crc::update(self.crc, &self.buf[done..]);
     }
 
-    /// At a block boundary: publishes the position; hands over to a successor starting here;
-    /// gives up successors whose supposed start was passed (it was not a block start).
-    fn at_boundary(&mut self, bit: u64) -> io::Result<()> {
+    /// At the start of the next part, with everything before it decoded: hands over to it when
+    /// a block starts there, or else gives it up (it was no block start). A part whose own start
+    /// is not proven may be decoding noise: it gives up no other part.
+    fn at_stop(&mut self, bit: u64, block_start: bool) -> io::Result<()> {
         let mut chain = self.layer.lock();
-        chain.slots[self.id].position = bit;
-        while let Some(succ) = chain.successor(self.id) {
-            if self.handoffs.iter().any(|h| h.succ == succ) {
-                break;
+        chain.slots[self.id].position = self.inflater.position();
+        let Some(succ) = chain.successor(self.id).filter(|&s| chain.slots[s].start_bit == bit) else { return Ok(()) };
+        if block_start {
+            if chain.slots[self.id].proven {
+                chain.prove(succ);
             }
-            let start = chain.slots[succ].start_bit;
-            if bit < start {
-                break;
+            // Where its output becomes correct: wait for it to know.
+            while chain.slots[succ].correct_from.is_none() && !chain.slots[succ].done {
+                chain = self.layer.wait(chain);
             }
-            if bit == start {
-                if chain.slots[self.id].proven {
-                    chain.prove(succ);
-                }
-                // Where its output becomes correct: wait for it to know.
-                while chain.slots[succ].correct_from.is_none() && !chain.slots[succ].done {
-                    chain = self.layer.wait(chain);
-                }
-                if let Some(from) = chain.slots[succ].correct_from {
-                    chain.slots[self.id].reached.push((succ, self.produced));
-                    let cut = self.produced + from;
-                    let crc = (cut == self.produced).then_some(self.crc);
-                    self.handoffs.push(Handoff { succ, cut, crc });
-                    self.layer.changed.notify_all();
-                    break;
-                }
+            if let Some(from) = chain.slots[succ].correct_from {
+                chain.slots[self.id].reached.push((succ, self.produced));
+                let cut = self.produced + from;
+                let crc = (cut == self.produced).then_some(self.crc);
+                self.handoffs.push(Handoff { succ, cut, crc });
+                self.layer.changed.notify_all();
+                return Ok(());
             }
-            // Passed its start without a block starting there, or it found no footing. A part
-            // whose own start is not proven may be decoding noise: it judges no other part.
-            if !chain.slots[self.id].proven {
-                break;
-            }
+        }
+        // No block starts there, or the part found no footing.
+        if chain.slots[self.id].proven {
             chain.slots[succ].cancelled = true;
             self.layer.changed.notify_all();
         }

@@ -247,3 +247,53 @@ fn idle_threads_split_large_layers_and_the_result_is_the_same() {
         }
     }
 }
+
+/// Decodes with `inflater` until it answers the stop at `bit`; returns whether a block starts there.
+fn decode_to_stop(inflater: &mut inflater::Inflater, out: &mut Vec<u8>, bit: u64) -> bool {
+    loop {
+        match inflater.step(out, 64 * 1024, Some(bit)).unwrap() {
+            inflater::Reached::More => {}
+            inflater::Reached::Stop { bit: at, block_start } => {
+                assert_eq!(at, bit);
+                return block_start;
+            }
+            inflater::Reached::End(at) => panic!("stream ended at bit {at} before the stop at {bit}"),
+        }
+    }
+}
+
+#[test]
+fn the_decoder_tells_block_starts_from_the_bits_around_them() {
+    let blob = gzip(&layer_tar(3, 300));
+    let mut whole = Vec::new();
+    flate2::read::GzDecoder::new(&blob[..]).read_to_end(&mut whole).unwrap();
+    let (_keep, range) = in_file(&blob);
+    let file = Arc::new(range.into_inner());
+    let end = 777 + blob.len() as u64;
+    let first = (777 + member::header_len(&file, 777, end).unwrap()) * 8;
+    let starts = block_starts(&blob, 6);
+    let mut confirmed = 0;
+    for start in starts.iter().map(|s| 777 * 8 + s) {
+        // One bit either side lies inside the end code of the block before or the new header.
+        for near in [start - 1, start + 1] {
+            let mut inflater = inflater::Inflater::new(Arc::clone(&file), first, end, &[]).unwrap();
+            assert!(!decode_to_stop(&mut inflater, &mut Vec::new(), near), "bit {near} next to a block start");
+        }
+        let mut inflater = inflater::Inflater::new(Arc::clone(&file), first, end, &[]).unwrap();
+        let mut out = Vec::new();
+        if !decode_to_stop(&mut inflater, &mut out, start) {
+            continue; // the finder was fooled by data that looks like a header
+        }
+        confirmed += 1;
+        // A block start it confirms is one: decoding from there with the output before it as
+        // the window gives the rest of the stream, and so does going on past the stop.
+        let window = &out[out.len().saturating_sub(32 * 1024)..];
+        let mut resumed = inflater::Inflater::new(Arc::clone(&file), start, end, window).unwrap();
+        let mut rest = Vec::new();
+        while !matches!(resumed.step(&mut rest, 64 * 1024, None).unwrap(), inflater::Reached::End(_)) {}
+        assert!([&out[..], &rest[..]].concat() == whole, "resumed at bit {start}");
+        while !matches!(inflater.step(&mut out, 64 * 1024, Some(start)).unwrap(), inflater::Reached::End(_)) {}
+        assert!(out == whole, "went on past bit {start}");
+    }
+    assert!(confirmed >= 4, "{confirmed} of {} block starts confirmed", starts.len());
+}
