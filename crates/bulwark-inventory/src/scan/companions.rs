@@ -5,19 +5,20 @@ use crate::extractor::{MAX_COMPANION_FILES, MAX_COMPANION_LICENSES};
 use crate::Companion;
 use bulwark_image::{EntryKind, MergedView};
 use bulwark_types::{Package, PackageKind};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Everything the visible companions say about one package, deduplicated and bounded.
 #[derive(Default)]
-struct Facts {
+struct Facts<'a> {
     /// Owned files as real paths in the final image, in the order first listed.
-    files: Vec<String>,
+    files: Vec<Cow<'a, str>>,
     /// The same files, for deduplication.
-    seen: HashSet<String>,
+    seen: HashSet<Cow<'a, str>>,
     /// Whether more than [`MAX_COMPANION_FILES`] files were listed.
     truncated: bool,
     /// Declared licences, in the order first seen.
-    licenses: Vec<String>,
+    licenses: Vec<&'a str>,
 }
 
 /// Appends the facts of `companions` (all from files the final image shows) to the packages of the
@@ -35,15 +36,15 @@ pub(super) fn attach(
     }
     let installed: HashSet<(PackageKind, &str)> =
         packages.keys().map(|(kind, name, _)| (*kind, name.as_str())).collect();
-    let mut resolved_dirs: HashMap<String, String> = HashMap::new();
-    let mut by_package: HashMap<(PackageKind, String), Facts> = HashMap::new();
+    let mut real_dirs: HashMap<&str, Option<String>> = HashMap::new();
+    let mut by_package: HashMap<(PackageKind, &str), Facts> = HashMap::new();
     for c in companions {
         if !installed.contains(&(c.kind, c.package.as_str())) {
             continue;
         }
-        let facts = by_package.entry((c.kind, c.package.clone())).or_default();
+        let facts = by_package.entry((c.kind, c.package.as_str())).or_default();
         for file in &c.files {
-            let real = real_path(merged, &mut resolved_dirs, file);
+            let real = real_path(merged, &mut real_dirs, file);
             if facts.seen.contains(&real) || is_dir(merged, &real) {
                 continue;
             }
@@ -55,8 +56,8 @@ pub(super) fn attach(
             facts.files.push(real);
         }
         for license in &c.licenses {
-            if facts.licenses.len() < MAX_COMPANION_LICENSES && !facts.licenses.contains(license) {
-                facts.licenses.push(license.clone());
+            if facts.licenses.len() < MAX_COMPANION_LICENSES && !facts.licenses.contains(&license.as_str()) {
+                facts.licenses.push(license);
             }
         }
     }
@@ -74,10 +75,16 @@ pub(super) fn attach(
     cut_short.sort();
     warnings.extend(cut_short);
 
+    // Every version of a package receives the facts, so each is handed out by copy.
     for pkg in packages.values_mut() {
-        let Some(facts) = by_package.get(&(pkg.kind, pkg.name.clone())) else { continue };
-        super::assemble::extend_unique(&mut pkg.files, facts.files.iter().cloned());
-        super::assemble::extend_unique(&mut pkg.licenses, facts.licenses.iter().cloned());
+        let Some(facts) = by_package.get(&(pkg.kind, pkg.name.as_str())) else { continue };
+        let files = facts.files.iter().map(|f| f.to_string());
+        if pkg.files.is_empty() {
+            pkg.files.extend(files); // already without duplicates
+        } else {
+            super::assemble::extend_unique(&mut pkg.files, files);
+        }
+        super::assemble::extend_unique(&mut pkg.licenses, facts.licenses.iter().map(|l| l.to_string()));
     }
 }
 
@@ -90,23 +97,25 @@ fn is_dir(merged: &MergedView, path: &str) -> bool {
 /// `file` (absolute) with symlinks in its directory part followed through the final image, so
 /// `/bin/bash` on a merged-`/usr` system becomes `/usr/bin/bash`. The last component is kept as
 /// listed (a symlink the package owns stays itself); a directory that cannot be resolved (a loop)
-/// is kept as written.
-fn real_path(merged: &MergedView, resolved_dirs: &mut HashMap<String, String>, file: &str) -> String {
+/// is kept as written. `real_dirs` remembers each directory's real path where it differs.
+fn real_path<'a>(merged: &MergedView, real_dirs: &mut HashMap<&'a str, Option<String>>, file: &'a str) -> Cow<'a, str> {
     let relative = file.trim_start_matches('/');
     let Some((dir, name)) = relative.rsplit_once('/') else {
-        return format!("/{relative}");
+        return absolute(file, relative);
     };
-    let real_dir = match resolved_dirs.get(dir) {
-        Some(real) => real.clone(),
-        None => {
-            let real = merged.resolve(dir).unwrap_or_else(|_| dir.to_string());
-            resolved_dirs.insert(dir.to_string(), real.clone());
-            real
-        }
-    };
-    if real_dir.is_empty() {
-        format!("/{name}")
+    let real_dir = real_dirs.entry(dir).or_insert_with(|| merged.resolve(dir).ok().filter(|real| real != dir));
+    match real_dir {
+        None => absolute(file, relative),
+        Some(real) if real.is_empty() => Cow::Owned(format!("/{name}")),
+        Some(real) => Cow::Owned(format!("/{real}/{name}")),
+    }
+}
+
+/// `relative` with one leading slash: `file` itself when that is how it was written.
+fn absolute<'a>(file: &'a str, relative: &'a str) -> Cow<'a, str> {
+    if file.len() == relative.len() + 1 {
+        Cow::Borrowed(file)
     } else {
-        format!("/{real_dir}/{name}")
+        Cow::Owned(format!("/{relative}"))
     }
 }
