@@ -60,11 +60,18 @@ pub(super) fn run_part<V: Visitor>(
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> PartResult<V::Output> {
     let _done = Done { layer, id };
-    match start(layer, id, on_bytes) {
-        Ok(Some(stream)) => walk(layer, id, stream, visitor, options),
-        Ok(None) => PartResult::failed(CANCELLED.into()),
-        Err(e) => PartResult::failed(e.to_string()),
+    let failed = match start(layer, id, on_bytes) {
+        Ok(Some(stream)) => return walk(layer, id, stream, visitor, options),
+        Ok(None) => CANCELLED.to_string(),
+        Err(e) => e.to_string(),
+    };
+    if id > 0 {
+        // Nothing can hand over to a part that found no footing: the parts around it go on
+        // without it (and the scheduler no longer counts on it).
+        layer.lock().slots[id].cancelled = true;
+        layer.changed.notify_all();
     }
+    PartResult::failed(failed)
 }
 
 /// Marks a part done when its run ends, however it ends (a panicking visitor included), so no
