@@ -27,8 +27,9 @@ use std::fs::File;
 use std::io::{self, Seek, Take};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-/// A part is split only when it has at least this share of the smallest split layer left.
-const MIN_LEFT_SHARE: u64 = 2;
+/// A part is split only when it has at least 1/this of the split size left (4 MiB of 32): enough
+/// to outweigh a new part's start and overlap, and it lets the last layers even out at the end.
+const MIN_LEFT_SHARE: u64 = 8;
 /// Bits a new part starts past the position its predecessor has published, at least.
 const MIN_GAP: u64 = 8 << 20;
 /// How far past the middle of a part's remainder the block finder looks for a block start.
