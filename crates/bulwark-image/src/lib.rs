@@ -11,6 +11,7 @@ mod docker_archive;
 pub mod engine;
 mod entry;
 mod error;
+mod gzip;
 mod manifest;
 mod merge;
 mod oci_layout;

@@ -1,6 +1,7 @@
 //! Raw deflate decoding (ISA-L's igzip, about 15 % faster here than zlib-rs) that can start at
 //! any bit of a file, with a given 32 KiB window, and tells whether a block starts at a given bit.
 
+use crate::gzip::{describe, inflate_state};
 use isal_sys::igzip_lib as isal;
 use std::fs::File;
 use std::io;
@@ -41,14 +42,8 @@ impl Inflater {
     /// Starts decoding at absolute bit `bit` of `file` (data ends at byte `end`), with `window`
     /// as the 32 KiB of output that precede it (empty at the start of a stream).
     pub(crate) fn new(file: Arc<File>, bit: u64, end: u64, window: &[u8]) -> io::Result<Inflater> {
-        // SAFETY: inflate_state is plain integers, pointers and arrays, for which all-zero is a
-        // valid value; isal_inflate_init then sets it up.
-        let mut state: Box<isal::inflate_state> = Box::new(unsafe { std::mem::zeroed() });
-        // SAFETY: `state` is a live, writable inflate_state.
-        unsafe { isal::isal_inflate_init(&mut *state) };
-        state.crc_flag = isal::ISAL_DEFLATE;
         let mut inflater = Inflater {
-            state,
+            state: inflate_state(isal::ISAL_DEFLATE),
             file,
             next_read: bit / 8,
             end,
@@ -164,15 +159,5 @@ impl Inflater {
             && state.tmp_out_valid == state.tmp_out_processed
             && state.copy_overflow_length == 0
             && state.write_overflow_len == 0
-    }
-}
-
-/// Words for an ISA-L inflate error code.
-fn describe(code: i32) -> &'static str {
-    match code {
-        isal::ISAL_INVALID_BLOCK => "invalid block type or header",
-        isal::ISAL_INVALID_SYMBOL => "invalid code or length",
-        isal::ISAL_INVALID_LOOKBACK => "invalid distance too far back",
-        _ => "invalid data",
     }
 }

@@ -1,44 +1,22 @@
 //! The framing around a gzip member's deflate data (RFC 1952): its header and its trailer.
 
+use crate::gzip::read_header;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 
-/// Length of the gzip member header at `file[start..end]`, checked as strictly as flate2 does.
+/// Length of the gzip member header at `file[start..end]` (see [`read_header`]); one longer than
+/// 65 KiB is refused here (the streaming decoder then reports on it).
 pub(super) fn header_len(file: &File, start: u64, end: u64) -> io::Result<u64> {
     let mut head = vec![0u8; usize::try_from((end - start).min(64 * 1024 + 1024)).unwrap_or(0)];
     let n = read_fully_at(file, &mut head, start)?;
     head.truncate(n);
-    let bad = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, format!("invalid gzip header: {m}"));
-    let short = || io::Error::new(io::ErrorKind::UnexpectedEof, "the gzip stream ends inside its header");
-    if head.len() < 10 {
-        return Err(short());
+    let len = read_header(&mut &head[..])?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the gzip stream ends inside its header"))?;
+    if len >= head.len() as u64 {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the gzip stream ends inside its header"));
     }
-    if head[0] != 0x1f || head[1] != 0x8b || head[2] != 8 {
-        return Err(bad("not a deflate gzip member"));
-    }
-    let flags = head[3];
-    if flags & 0xe0 != 0 {
-        return Err(bad("reserved flag bits set"));
-    }
-    let mut at = 10usize;
-    if flags & 0x04 != 0 {
-        let len = head.get(at..at + 2).ok_or_else(short)?;
-        at += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
-    }
-    for flag in [0x08u8, 0x10] {
-        if flags & flag != 0 {
-            let nul = head.get(at..).and_then(|h| h.iter().position(|&b| b == 0)).ok_or_else(short)?;
-            at += nul + 1;
-        }
-    }
-    if flags & 0x02 != 0 {
-        at += 2;
-    }
-    if at >= head.len() {
-        return Err(short());
-    }
-    Ok(at as u64)
+    Ok(len)
 }
 
 /// A member's trailer: the CRC-32 and the length (mod 2³²) of its uncompressed data.

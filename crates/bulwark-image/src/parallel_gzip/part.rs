@@ -5,6 +5,7 @@ use super::crc;
 use super::inflater::{Inflater, Reached};
 use super::member::{read_trailer, Trailer};
 use super::{Chain, GzipLayer};
+use crate::gzip::GzipReader;
 use crate::walk::{walk_tar, Consuming, Event, Flow, Folder, TarEnd, Visitor, WalkOptions};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Take};
@@ -265,8 +266,8 @@ struct PartStream<'a, T> {
     handoffs: Vec<Handoff>,
     /// CRC-32 and length of the correct output and the trailer, once the member has ended.
     finished: Option<(u32, u64, Trailer)>,
-    /// Members after the first, decoded by flate2.
-    rest: Option<Box<flate2::bufread::MultiGzDecoder<BufReader<Take<File>>>>>,
+    /// Members after the first, decoded as a stream.
+    rest: Option<Box<GzipReader<BufReader<Take<File>>>>>,
     /// Bytes read from `rest` so far.
     tail: u64,
     /// Compressed bytes already reported to `on_bytes`.
@@ -415,7 +416,7 @@ impl<'a, T> PartStream<'a, T> {
             let mut file = self.layer.file.try_clone()?;
             file.seek(SeekFrom::Start(rest))?;
             let reader = BufReader::with_capacity(STEP_ROOM, file.take(self.layer.end - rest));
-            self.rest = Some(Box::new(flate2::bufread::MultiGzDecoder::new(reader)));
+            self.rest = Some(Box::new(GzipReader::new(reader)));
         }
         Ok(())
     }

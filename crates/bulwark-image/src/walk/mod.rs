@@ -119,7 +119,7 @@ pub fn walk_layer<V: Visitor>(
     let result = match compression {
         Compression::None => walk_tar_contents(Consuming(&mut buffered), visitor, options),
         Compression::Gzip => {
-            let dec = flate2::bufread::MultiGzDecoder::new(&mut buffered);
+            let dec = crate::gzip::GzipReader::new(&mut buffered);
             let mut dec = BufReader::with_capacity(DECODED_BUFFER, dec);
             let r = walk_tar_contents(Consuming(&mut dec), visitor, options);
             r.and_then(|c| drain(&mut dec, "gzip stream").map(|_| c))
