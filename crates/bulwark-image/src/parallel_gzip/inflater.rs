@@ -128,10 +128,7 @@ impl Inflater {
         self.state.next_out = std::ptr::null_mut();
         self.state.avail_out = 0;
         if ret < 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("corrupt deflate stream: {}", describe(ret)),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidData, describe(ret)));
         }
         if self.state.block_state == isal::isal_block_state_ISAL_BLOCK_FINISH {
             return Ok(Reached::End(self.position()));
