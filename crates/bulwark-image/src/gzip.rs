@@ -16,13 +16,25 @@ pub(crate) fn inflate_state(wrapper: u32) -> Box<isal::inflate_state> {
 }
 
 /// Words for an ISA-L inflate error code.
-pub(crate) fn describe(code: i32) -> &'static str {
+fn describe(code: i32) -> &'static str {
     match code {
         isal::ISAL_INVALID_BLOCK => "corrupt deflate stream: invalid block type or header",
         isal::ISAL_INVALID_SYMBOL => "corrupt deflate stream: invalid code or length",
         isal::ISAL_INVALID_LOOKBACK => "corrupt deflate stream: invalid distance too far back",
         isal::ISAL_INCORRECT_CHECKSUM => "corrupt gzip stream does not have a matching checksum",
         _ => "corrupt gzip stream",
+    }
+}
+
+/// Input bytes consumed and output bytes written by an `isal_inflate` call that was offered
+/// `offered` and `room` and left `avail_in` and `avail_out`, or the error it reported.
+pub(crate) fn taken(ret: i32, offered: u32, avail_in: u32, room: u32, avail_out: u32) -> io::Result<(usize, usize)> {
+    if ret < 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, describe(ret)));
+    }
+    match (offered.checked_sub(avail_in), room.checked_sub(avail_out)) {
+        (Some(consumed), Some(produced)) => Ok((consumed as usize, produced as usize)),
+        _ => Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt gzip stream")),
     }
 }
 
@@ -117,14 +129,11 @@ impl<R: BufRead> Read for GzipReader<R> {
             // SAFETY: next_in/avail_in describe bytes of `input` and next_out/avail_out bytes of
             // `out`, both live for the call; ISA-L keeps no pointer to either after it.
             let ret = unsafe { isal::isal_inflate(&mut *self.state) };
-            let consumed = (offered - self.state.avail_in) as usize;
-            let produced = (room - self.state.avail_out) as usize;
             self.state.next_in = std::ptr::null_mut();
             self.state.next_out = std::ptr::null_mut();
+            // After an error ISA-L's counts are not to be trusted (it can leave `avail_in` at -1).
+            let (consumed, produced) = taken(ret, offered, self.state.avail_in, room, self.state.avail_out)?;
             self.inner.consume(consumed);
-            if ret < 0 {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, describe(ret)));
-            }
             if self.state.block_state == isal::isal_block_state_ISAL_BLOCK_FINISH {
                 self.in_member = false;
             }
@@ -217,5 +226,25 @@ mod tests {
                 assert_eq!(out, data, "byte {at}: a different result instead of an error");
             }
         }
+    }
+
+    #[test]
+    fn a_bad_distance_is_an_error_not_a_panic() {
+        // Found by the `layer` fuzz target: ISA-L reports a distance too far back and leaves its
+        // input count at -1. Truncated deflate data after a FNAME header, then a partial header.
+        let blob: &[u8] = &[
+            0x1f, 0x8b, 0x08, 0x08, 0xbc, 0x91, 0x16, 0x6b, 0x02, 0x03, 0x70, 0x61, 0x78, 0x2e, 0x74, 0x61, 0x72, 0x00,
+            0xec, 0x5c, 0xd9, 0x72, 0xdb, 0x38, 0xb3, 0xce, 0x35, 0x9f, 0x82, 0x95, 0x9b, 0x4c, 0xca, 0x91, 0xb8, 0x6f,
+            0x3a, 0xf1, 0xd4, 0x68, 0xb3, 0x24, 0x4b, 0xd6, 0x62, 0x49, 0x5e, 0x74, 0x93, 0x02, 0x49, 0x50, 0xa2, 0xc5,
+            0xcd, 0x5c, 0x24, 0x51, 0xf5, 0xd7, 0x3c, 0xcd, 0x79, 0x93, 0xf3, 0x62, 0x07, 0x00, 0xa9, 0xcd, 0x4e, 0xf2,
+            0x27, 0xa9, 0xb1, 0x93, 0xd4, 0x10, 0x49, 0x24, 0x10, 0x68, 0x34, 0x1a, 0xe8, 0xee, 0x0f, 0x4d, 0x00, 0x4a,
+            0x99, 0x19, 0x82, 0x4d, 0x1b, 0x02, 0x13, 0x86, 0x11, 0x53, 0x7e, 0xf3, 0x22, 0x89, 0x45, 0x49, 0x16, 0x45,
+            0xf2, 0x8d, 0xd2, 0xd3, 0x6f, 0x96, 0x13, 0xf8, 0x37, 0x9c, 0x24, 0xb0, 0x92, 0xc4, 0xb1, 0xb2, 0x22, 0x1f,
+            0x8b, 0x08, 0x08, 0xbc, 0x91, 0x16, 0x6b, 0x02, 0x03, 0x70, 0x61, 0xbc, 0x61, 0x39, 0x78,
+        ];
+        let err = decode(blob, 4096).unwrap_err();
+        assert_eq!(err.to_string(), "corrupt deflate stream: invalid distance too far back");
+        let mut reader = GzipReader::new(io::BufReader::new(blob));
+        assert!(reader.read_to_end(&mut Vec::new()).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Raw deflate decoding (ISA-L's igzip, about 15 % faster here than zlib-rs) that can start at
 //! any bit of a file, with a given 32 KiB window, and tells whether a block starts at a given bit.
 
-use crate::gzip::{describe, inflate_state};
+use crate::gzip::{inflate_state, taken};
 use isal_sys::igzip_lib as isal;
 use std::fs::File;
 use std::io;
@@ -121,15 +121,15 @@ impl Inflater {
         self.state.avail_out = avail_out;
         // SAFETY: next_in/avail_in describe initialised bytes of `self.input` (or none);
         // next_out/avail_out describe spare capacity of `out`, which ISA-L only writes to.
+        let offered = self.state.avail_in;
         let ret = unsafe { isal::isal_inflate(&mut *self.state) };
-        let produced = (avail_out - self.state.avail_out) as usize;
-        // SAFETY: ISA-L initialised exactly `produced` bytes after the old length.
-        unsafe { out.set_len(out.len() + produced) };
         self.state.next_out = std::ptr::null_mut();
+        // After an error ISA-L's counts are not to be trusted: check before using them.
+        let (_, produced) = taken(ret, offered, self.state.avail_in, avail_out, self.state.avail_out)?;
         self.state.avail_out = 0;
-        if ret < 0 {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, describe(ret)));
-        }
+        // SAFETY: ISA-L initialised exactly `produced` bytes (at most `avail_out`, the spare
+        // capacity offered) after the old length.
+        unsafe { out.set_len(out.len() + produced) };
         if self.state.block_state == isal::isal_block_state_ISAL_BLOCK_FINISH {
             return Ok(Reached::End(self.position()));
         }
