@@ -1,7 +1,7 @@
 //! Walking one large gzip layer on several cores.
 //!
-//! A gzip member is one deflate stream, which zlib decodes on one core. A large layer is walked
-//! in parts instead: the first from the start, each other from a deflate block start
+//! A gzip member is one deflate stream, which a decoder runs through on one core. A large layer
+//! is walked in parts instead: the first from the start, each other from a deflate block start
 //! ([`block_finder`]) in the middle of what a running part has left, taken by a thread that would
 //! otherwise sit idle. A later part does not know the 32 KiB of output before its start: it
 //! decodes until its output no longer depends on them, then walks the tar from the first header
