@@ -484,25 +484,15 @@ impl<'a, T> PartStream<'a, T> {
     }
 }
 
-/// Whether a 512-byte block is a ustar (or GNU) tar header with a correct checksum.
+/// Whether a 512-byte block is a ustar (or GNU) tar header whose checksum the tar reader accepts.
 fn is_tar_header(block: &[u8]) -> bool {
     if &block[257..262] != b"ustar" {
         return false;
     }
-    let mut claimed = 0u32;
-    let mut digits = 0;
-    for &b in block[148..156].iter().skip_while(|&&b| b == b' ') {
-        if !(b'0'..=b'7').contains(&b) {
-            break;
-        }
-        claimed = claimed * 8 + u32::from(b - b'0');
-        digits += 1;
-    }
-    if digits == 0 {
-        return false;
-    }
-    let sum: u32 = block[..148].iter().chain(&block[156..]).map(|&b| u32::from(b)).sum::<u32>() + 8 * 32;
-    sum == claimed
+    let header = tar::Header::from_byte_slice(block);
+    let mut summed = header.clone();
+    summed.set_cksum();
+    matches!((header.cksum(), summed.cksum()), (Ok(claimed), Ok(sum)) if claimed == sum)
 }
 
 impl<T> Read for PartStream<'_, T> {
