@@ -7,6 +7,7 @@
 //! [`Scanner::scan_text`] on image metadata; a [`SecretMatch`] becomes a
 //! [`bulwark_types::SecretFinding`] through [`SecretMatch::to_finding`].
 
+mod claimed;
 mod config;
 mod error;
 mod matched;
@@ -16,9 +17,9 @@ mod text;
 
 pub use config::{AllowSpec, RuleSpec, SecretConfig, DEFAULT_MAX_FILE_SIZE};
 pub use error::Error;
-pub use matched::SecretMatch;
+pub use matched::{Scan, SecretMatch};
 pub use rule::{Allow, Rule};
-pub use scanner::{Scanner, Skip, BUILTIN_SOURCE};
+pub use scanner::{Scanner, Skip, BUILTIN_SOURCE, MAX_MATCHES_PER_RULE};
 pub use text::{entropy, is_binary};
 
 #[cfg(test)]

@@ -72,3 +72,27 @@ impl SecretMatch {
         }
     }
 }
+
+/// What one scan of a file or text found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The secrets, ordered by line.
+    pub matches: Vec<SecretMatch>,
+    /// Ids of the rules that matched more than [`crate::MAX_MATCHES_PER_RULE`] times: their later
+    /// matches were not looked at, so the file may hold more secrets than `matches` shows.
+    pub capped: Vec<String>,
+}
+
+impl Scan {
+    /// The warning for users when rules stopped at the bound in `target`, naming them.
+    pub fn warning(&self, target: &str) -> Option<String> {
+        (!self.capped.is_empty()).then(|| {
+            format!(
+                "{target}: secret rule(s) {} matched more than {} times; later matches were not checked, so the \
+                 file may hold more secrets than reported (review it, or allow the path if it is test data)",
+                self.capped.join(", "),
+                crate::MAX_MATCHES_PER_RULE
+            )
+        })
+    }
+}

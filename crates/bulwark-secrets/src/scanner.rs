@@ -1,9 +1,10 @@
 //! The scanner: one keyword automaton over all rules, then each triggered rule's regex.
 
+use crate::claimed::Claimed;
 use crate::config::{SecretConfig, DEFAULT_MAX_FILE_SIZE};
 use crate::rule::{Allow, Rule};
-use crate::text::{entropy, is_binary, kept_prefix, redact_line, Span};
-use crate::{Error, SecretMatch};
+use crate::text::{entropy, is_binary, kept_prefix, redact_line, Span, Spans};
+use crate::{Error, Scan, SecretMatch};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use bulwark_types::Level;
 use std::collections::{HashMap, HashSet};
@@ -14,8 +15,9 @@ const BUILTIN: &str = include_str!("rules.yaml");
 /// Name of the built-in rule set in error messages.
 pub const BUILTIN_SOURCE: &str = "bulwark-secrets/src/rules.yaml (built in)";
 
-/// At most this many candidate matches are collected per file (bounds memory on pathological input).
-const MAX_CANDIDATES: usize = 1000;
+/// At most this many matches of one rule are kept per file (bounds memory on pathological input);
+/// a rule that matches more is named in [`Scan::capped`], and the other rules still run.
+pub const MAX_MATCHES_PER_RULE: usize = 1000;
 
 /// Why a file was not scanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,36 +249,36 @@ impl Scanner {
     }
 
     /// Secrets in one file's bytes, ordered by line; nothing for skipped files (see [`Scanner::skip_reason`]).
-    pub fn scan(&self, path: &str, data: &[u8]) -> Vec<SecretMatch> {
+    pub fn scan(&self, path: &str, data: &[u8]) -> Scan {
         if self.skip_reason(path, data).is_some() {
-            return Vec::new();
+            return Scan::default();
         }
         self.run(path, data)
     }
 
     /// Secrets in image metadata text (an `Env` entry, a label, a history `created_by` line);
     /// `target` names it (`config.Env[1]`). No binary sniffing; the size bound and allow rules apply.
-    pub fn scan_text(&self, target: &str, text: &str) -> Vec<SecretMatch> {
+    pub fn scan_text(&self, target: &str, text: &str) -> Scan {
         if text.len() as u64 > self.max_file_size
             || self.allows.iter().any(|a| a.rules.is_empty() && a.allows_path(target))
         {
-            return Vec::new();
+            return Scan::default();
         }
         self.run(target, text.as_bytes())
     }
 
     /// Scans a rule example or negative: like [`Scanner::scan_text`] with rule path filters ignored.
     pub fn scan_example(&self, text: &str) -> Vec<SecretMatch> {
-        self.run_rules("example", text.as_bytes(), false)
+        self.run_rules("example", text.as_bytes(), false).matches
     }
 
     /// Runs the triggered rules and resolves overlaps.
-    fn run(&self, path: &str, data: &[u8]) -> Vec<SecretMatch> {
+    fn run(&self, path: &str, data: &[u8]) -> Scan {
         self.run_rules(path, data, true)
     }
 
     /// Runs the triggered rules (honouring rule path filters or not) and resolves overlaps.
-    fn run_rules(&self, path: &str, data: &[u8], paths: bool) -> Vec<SecretMatch> {
+    fn run_rules(&self, path: &str, data: &[u8], paths: bool) -> Scan {
         let mut wanted = vec![false; self.rules.len()];
         for &i in &self.unkeyed {
             wanted[i] = true;
@@ -289,19 +291,23 @@ impl Scanner {
             }
         }
         let mut candidates: Vec<Candidate> = Vec::new();
-        'rules: for (i, rule) in self.rules.iter().enumerate() {
+        let mut capped = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
             if !wanted[i] || (paths && !rule.applies_to(path)) {
                 continue;
             }
             let path_allowed = self.path_allowed(path, &rule.id);
+            let mut taken = 0;
             for caps in rule.regex.captures_iter(data) {
-                if candidates.len() >= MAX_CANDIDATES {
-                    break 'rules;
-                }
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.name("secret")) else { continue };
                 if secret.is_empty() || rule.entropy.is_some_and(|min| entropy(secret.as_bytes()) < min) {
                     continue;
                 }
+                if taken == MAX_MATCHES_PER_RULE {
+                    capped.push(rule.id.clone());
+                    break;
+                }
+                taken += 1;
                 let value = String::from_utf8_lossy(secret.as_bytes()).into_owned();
                 let allowed = path_allowed || self.value_allowed(path, &rule.id, &value);
                 let lead = whole.as_bytes().iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -318,30 +324,32 @@ impl Scanner {
                 });
             }
         }
-        self.resolve(data, candidates)
+        Scan { matches: self.resolve(data, candidates), capped }
     }
 
     /// Drops matches overlapped by an earlier specific rule, then numbers lines and redacts.
     fn resolve(&self, data: &[u8], candidates: Vec<Candidate>) -> Vec<SecretMatch> {
-        let spans: Vec<Span> = candidates.iter().filter(|c| !c.allowed).map(|c| c.secret).collect();
+        let spans = Spans::new(candidates.iter().filter(|c| !c.allowed).map(|c| c.secret).collect());
         let mut order: Vec<usize> = (0..candidates.len()).collect();
         order
             .sort_by_key(|&i| (self.rules[candidates[i].rule].generic, candidates[i].rule, candidates[i].secret.start));
         // A specific rule owns its whole match (a generic rule may not report a key name inside it);
-        // otherwise matches conflict only where their secret values overlap.
+        // otherwise matches conflict only where their secret values overlap. Specific rules come
+        // first in `order`, so when the first generic one comes, the specific matches kept so far
+        // claim their whole spans.
         let mut kept: Vec<usize> = Vec::new();
+        let mut claimed = Claimed::default();
+        let mut generic_phase = false;
         for i in order {
             let c = &candidates[i];
-            let generic = self.rules[c.rule].generic;
-            let clash = kept.iter().map(|&k| &candidates[k]).any(|k| {
-                let (ks, ke) = if generic && !self.rules[k.rule].generic {
-                    (k.start, k.end)
-                } else {
-                    (k.secret.start, k.secret.end)
-                };
-                ks < c.secret.end && c.secret.start < ke
-            });
-            if !clash {
+            if self.rules[c.rule].generic && !generic_phase {
+                generic_phase = true;
+                for k in kept.iter().map(|&k| &candidates[k]) {
+                    claimed.claim(k.start, k.end);
+                }
+            }
+            if !claimed.overlaps(c.secret.start, c.secret.end) {
+                claimed.claim(c.secret.start, c.secret.end);
                 kept.push(i);
             }
         }

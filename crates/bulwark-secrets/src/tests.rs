@@ -65,7 +65,7 @@ fn every_rule_example_and_negative() {
 #[test]
 fn fingerprint_is_sha256_prefix_over_rule_target_value() {
     let s = scanner();
-    let found = s.scan_text("config.Env[1]", "DB_PASSWORD=Sup3rS3cretFAKEpassw0rd!");
+    let found = s.scan_text("config.Env[1]", "DB_PASSWORD=Sup3rS3cretFAKEpassw0rd!").matches;
     assert_eq!(found.len(), 1, "{found:?}");
     let m = &found[0];
     assert_eq!(m.rule_id, "generic-password");
@@ -82,7 +82,7 @@ fn fingerprint_is_sha256_prefix_over_rule_target_value() {
 #[test]
 fn keep_prefix_is_bounded() {
     let s = scanner();
-    let found = s.scan_text("t", "GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345");
+    let found = s.scan_text("t", "GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345").matches;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].redacted, "GITHUB_TOKEN=ghp_****");
     // A custom rule may not keep more than a third of the value.
@@ -92,7 +92,7 @@ fn keep_prefix_is_bounded() {
     )
     .unwrap_or_default();
     let s = Scanner::from_config(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let found = s.scan_text("t", "v=zz-abcdef");
+    let found = s.scan_text("t", "v=zz-abcdef").matches;
     assert_eq!(found[0].redacted, "v=zz-****");
     assert_eq!(found[0].secret, "zz-abcdef");
 }

@@ -55,9 +55,48 @@ pub struct Span {
     pub keep: usize,
 }
 
+/// Secret spans sorted by start, with how far the spans up to each one reach: finds the spans
+/// around a line without looking at the others.
+#[derive(Debug)]
+pub struct Spans {
+    spans: Vec<Span>,
+    /// `reach[i]`: the furthest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Spans {
+    /// The spans, in any order.
+    pub fn new(mut spans: Vec<Span>) -> Spans {
+        spans.sort_by_key(|s| s.start);
+        let mut furthest = 0;
+        let reach = spans
+            .iter()
+            .map(|s| {
+                furthest = furthest.max(s.end);
+                furthest
+            })
+            .collect();
+        Spans { spans, reach }
+    }
+
+    /// The furthest end of the spans that start before `at` (0 when there are none).
+    fn reach_before(&self, at: usize) -> usize {
+        let before = self.spans.partition_point(|s| s.start < at);
+        before.checked_sub(1).and_then(|i| self.reach.get(i)).copied().unwrap_or(0)
+    }
+
+    /// The spans that start in `from..to`, by start.
+    fn starting_in(&self, from: usize, to: usize) -> &[Span] {
+        let first = self.spans.partition_point(|s| s.start < from);
+        let last = self.spans.partition_point(|s| s.start < to);
+        self.spans.get(first..last).unwrap_or_default()
+    }
+}
+
 /// The line around `at` (without the line break), at most [`CONTEXT`] bytes each side of `at..at_end`,
-/// with every span in `spans` that touches it replaced by its kept prefix and `****`.
-pub fn redact_line(data: &[u8], at: usize, at_end: usize, spans: &[Span]) -> String {
+/// with every span in `spans` that touches it replaced by its kept prefix and `****` (spans that
+/// start before the shown text become one `****`).
+pub fn redact_line(data: &[u8], at: usize, at_end: usize, spans: &Spans) -> String {
     let line_start = memchr::memrchr(b'\n', data.get(..at).unwrap_or_default()).map_or(0, |p| p + 1);
     let line_end = memchr::memchr(b'\n', data.get(at..).unwrap_or_default()).map_or(data.len(), |p| at + p);
     let from = line_start.max(at.saturating_sub(CONTEXT));
@@ -67,9 +106,12 @@ pub fn redact_line(data: &[u8], at: usize, at_end: usize, spans: &[Span]) -> Str
         out.extend_from_slice("…".as_bytes());
     }
     let mut pos = from;
-    let mut sorted: Vec<&Span> = spans.iter().filter(|s| s.start < to && s.end > from).collect();
-    sorted.sort_by_key(|s| s.start);
-    for span in sorted {
+    let covered = spans.reach_before(from).min(to);
+    if covered > from {
+        out.extend_from_slice(b"****");
+        pos = covered;
+    }
+    for span in spans.starting_in(from, to) {
         if span.end <= pos {
             continue;
         }

@@ -20,7 +20,7 @@ struct Tally {
 impl Tally {
     fn scan(&mut self, scanner: &Scanner, path: &str, data: &[u8]) {
         let start = Instant::now();
-        let found = scanner.scan(path, data);
+        let found = scanner.scan(path, data).matches;
         self.time += start.elapsed();
         self.files += 1;
         self.bytes += data.len() as u64;
@@ -163,7 +163,7 @@ fn app_python_image_planted_secrets() {
     let mut files = 0u64;
     scan_layers(&scanner, &archive, &mut |_, path, data| {
         files += 1;
-        for m in scanner.scan(path, data) {
+        for m in scanner.scan(path, data).matches {
             println!("  {path}:{} {} {}{}", m.line, m.rule_id, m.redacted, if m.example { " (example)" } else { "" });
             found.push((path.to_string(), m.rule_id, m.line, m.example));
         }

@@ -211,6 +211,29 @@ fn fs_verb_finds_secrets_and_config_in_a_tree() {
     assert!(check_ids(&report).iter().any(|id| id.starts_with("BW-K8S-")));
 }
 
+/// A file that floods one secret rule: the rule's first 1,000 matches, a warning naming file and
+/// rule on stderr and in the report, and the other rules' secrets in the same file all the same.
+#[test]
+fn a_flooded_rule_is_a_warning_and_hides_no_other_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut text: String = (0..1200)
+        .map(|n| {
+            format!("key {n}: AKIA{}\n", (0..16).map(|i| char::from(alphabet[(n + i * 11) % 32])).collect::<String>())
+        })
+        .collect();
+    text.push_str("GITHUB_TOKEN=ghp_n5N5LBS9QN3JFCVJwnh8S0z054LYyVc1pFRS\n");
+    std::fs::write(dir.path().join("keys.txt"), text).unwrap();
+    let (code, report, stderr) = scan(&["fs", dir.path().to_str().unwrap(), "--scanners", "secret", "-f", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rules: Vec<&str> = list(&report, "secrets").iter().map(|s| s["rule_id"].as_str().unwrap()).collect();
+    assert_eq!(rules.iter().filter(|r| **r == "aws-access-key-id").count(), 1000);
+    assert_eq!(rules.iter().filter(|r| **r == "github-pat").count(), 1, "{rules:?}");
+    let warning = "/keys.txt: secret rule(s) aws-access-key-id matched more than 1000 times";
+    assert!(stderr.contains(&format!("warning: {warning}")), "{stderr}");
+    assert!(list(&report, "warnings").iter().any(|w| w.as_str().is_some_and(|w| w.starts_with(warning))), "{report}");
+}
+
 #[test]
 fn ignore_file_suppresses_secrets_and_checks_with_reasons() {
     let (_, report, _) = scan(&["image", &archive("app-python"), "--scanners", "secret,misconfig", "-f", "json"]);

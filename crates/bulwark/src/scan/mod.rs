@@ -9,7 +9,7 @@ use bulwark_image::{walk_dir, walk_image, ImageSource, LayerContents, MergedView
 use bulwark_inventory::{assemble_dir, assemble_image, inventory_visitor, layer_refs, FileResult};
 use bulwark_misconfig::files::ConfigFileVisitor;
 use bulwark_misconfig::rego::Policies;
-use bulwark_secrets::Scanner;
+use bulwark_secrets::{Scan, Scanner};
 use bulwark_types::{ScanReport, INVENTORY_SCHEMA_VERSION};
 use std::path::Path;
 
@@ -23,7 +23,7 @@ pub struct Plan<'a> {
     pub policies: Option<&'a Policies>,
 }
 
-type Outputs = (Option<FileResult>, Option<(Option<secrets::Found>, Option<Option<misconfig::Bytes>>)>);
+type Outputs = (Option<FileResult>, Option<(Option<Scan>, Option<Option<misconfig::Bytes>>)>);
 
 /// Scans an image: inventory, secrets (files of every layer, deleted ones too, and image metadata)
 /// and misconfigurations (image config, history, files, and config files inside the image).
@@ -37,8 +37,10 @@ pub fn image(source: &dyn ImageSource, plan: &Plan<'_>, progress: &dyn Progress)
     let refs = layer_refs(info);
     let merged = MergedView::build(&inventory_layers.iter().collect::<Vec<_>>());
     if let Some(scanner) = plan.secrets {
-        report.secrets = secrets::in_layers(&secret_layers, &merged, &refs);
-        report.secrets.extend(secrets::in_config(scanner, &info.config));
+        for found in [secrets::in_layers(&secret_layers, &merged, &refs), secrets::in_config(scanner, &info.config)] {
+            report.secrets.extend(found.findings);
+            report.warnings.extend(found.warnings);
+        }
     }
     if plan.scanners.misconfig {
         let found =
@@ -60,7 +62,9 @@ pub fn dir(root: &Path, reference: &str, plan: &Plan<'_>) -> anyhow::Result<Scan
     report.inventory = assemble_dir(reference, layer);
     let merged = MergedView::build(&[layer]);
     if plan.secrets.is_some() {
-        report.secrets = secrets::in_layers(&secret_layers, &merged, &[]);
+        let found = secrets::in_layers(&secret_layers, &merged, &[]);
+        report.secrets = found.findings;
+        report.warnings.extend(found.warnings);
     }
     if plan.scanners.misconfig {
         let found = misconfig::in_files(&config_layers, &merged, plan.policies);
@@ -79,8 +83,7 @@ fn visitor<'a>(
     )
 }
 
-type Split =
-    (Vec<LayerContents<FileResult>>, Vec<LayerContents<secrets::Found>>, Vec<LayerContents<Option<misconfig::Bytes>>>);
+type Split = (Vec<LayerContents<FileResult>>, Vec<LayerContents<Scan>>, Vec<LayerContents<Option<misconfig::Bytes>>>);
 
 fn split(walked: Vec<LayerContents<Outputs>>) -> Split {
     let mut inventory = Vec::new();

@@ -1,12 +1,18 @@
 //! Secrets in a walk's files (every layer, deleted files included) and in image metadata.
 
 use bulwark_image::{EntryKind, EntryMeta, ImageConfig, LayerContents, MergedView, Visitor};
-use bulwark_secrets::{Scanner, SecretMatch};
+use bulwark_secrets::{Scan, Scanner};
 use bulwark_types::{LayerRef, SecretFinding};
 use std::collections::HashSet;
 
-/// What the secret scanner found in one file.
-pub type Found = Vec<SecretMatch>;
+/// Secret findings, and warnings about files where a rule stopped at its match bound.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The findings, by target, line and layer.
+    pub findings: Vec<SecretFinding>,
+    /// One warning per file or text where rules matched more often than the scanner keeps.
+    pub warnings: Vec<String>,
+}
 
 /// Hands every regular file within the scanner's size bound to the secret rules.
 pub struct SecretVisitor<'a> {
@@ -21,7 +27,7 @@ impl<'a> SecretVisitor<'a> {
 }
 
 impl Visitor for SecretVisitor<'_> {
-    type Output = Found;
+    type Output = Scan;
 
     fn wants(&self, entry: &EntryMeta<'_>) -> bool {
         matches!(entry.kind, EntryKind::File | EntryKind::Hardlink(_))
@@ -29,20 +35,26 @@ impl Visitor for SecretVisitor<'_> {
             && entry.size <= self.scanner.max_file_size()
     }
 
-    fn visit(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Found {
+    fn visit(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Scan {
         self.scanner.scan(&format!("/{}", entry.path), data)
     }
 }
 
 /// Findings of every layer (bottom first). A file a later layer deleted or replaced is still reported
 /// (its bytes stay in the layer blob), flagged `deleted`, unless the same secret is visible at the same path.
-pub fn in_layers(layers: &[LayerContents<Found>], merged: &MergedView, refs: &[LayerRef]) -> Vec<SecretFinding> {
+pub fn in_layers(layers: &[LayerContents<Scan>], merged: &MergedView, refs: &[LayerRef]) -> Found {
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     for (index, layer) in layers.iter().enumerate() {
         for (path, found) in &layer.outputs {
             let target = format!("/{path}");
             let visible = merged.is_visible(path, index);
-            for m in found {
+            let place = match refs.get(index) {
+                Some(layer) => format!("{target} (layer {})", layer.index),
+                None => target.clone(),
+            };
+            warnings.extend(found.warning(&place));
+            for m in &found.matches {
                 let mut finding = m.to_finding(&target, refs.get(index).cloned());
                 finding.deleted = !visible;
                 out.push(finding);
@@ -63,11 +75,11 @@ pub fn in_layers(layers: &[LayerContents<Found>], merged: &MergedView, refs: &[L
             b.layer.as_ref().map(|l| l.index),
         ))
     });
-    out
+    Found { findings: out, warnings }
 }
 
 /// Findings in the image config: `Env` entries, labels, and history `created_by` lines (build arguments and `ENV`).
-pub fn in_config(scanner: &Scanner, config: &ImageConfig) -> Vec<SecretFinding> {
+pub fn in_config(scanner: &Scanner, config: &ImageConfig) -> Found {
     let mut texts: Vec<(String, String)> = Vec::new();
     for (i, env) in config.config.env.iter().enumerate() {
         texts.push((format!("config.Env[{i}]"), env.clone()));
@@ -80,12 +92,14 @@ pub fn in_config(scanner: &Scanner, config: &ImageConfig) -> Vec<SecretFinding> 
             texts.push((format!("history[{i}].created_by"), created_by.clone()));
         }
     }
-    let mut out = Vec::new();
+    let mut out = Found::default();
     for (target, text) in texts {
-        for m in scanner.scan_text(&target, &text) {
+        let found = scanner.scan_text(&target, &text);
+        out.warnings.extend(found.warning(&target));
+        for m in found.matches {
             let mut finding = m.to_finding(&target, None);
             finding.line = None;
-            out.push(finding);
+            out.findings.push(finding);
         }
     }
     out
