@@ -1,11 +1,12 @@
 //! The built-in secret scanner: the first byte picks a path from `PATHS` (rules and allow rules
 //! filter on paths), the rest is the file for `Scanner::scan` and, as text, an image-metadata value
 //! for `Scanner::scan_text`. Matches have a value, a line inside the data, ascending lines and a
-//! masked redacted line; on text files (UTF-8, not binary) `scan` and `scan_text` agree.
+//! masked redacted line; rules at the match bound are named once and are real rule ids; on text
+//! files (UTF-8, not binary) `scan` and `scan_text` agree.
 
 #![no_main]
 
-use bulwark_secrets::{is_binary, Scanner, SecretMatch};
+use bulwark_secrets::{is_binary, Scan, Scanner};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -35,7 +36,11 @@ fn scanner() -> &'static Scanner {
 }
 
 /// Checks what every match must satisfy in `lines` lines of data.
-fn check(matches: &[SecretMatch], lines: usize) {
+fn check(scan: &Scan, lines: usize) {
+    let matches = &scan.matches;
+    for (n, id) in scan.capped.iter().enumerate() {
+        assert!(scanner().rules().iter().any(|r| &r.id == id) && !scan.capped[..n].contains(id), "{:?}", scan.capped);
+    }
     let mut previous = 0;
     for m in matches {
         assert!(m.secret_len() > 0, "{m:?}");

@@ -1,7 +1,9 @@
 //! Content digests (`sha256:<hex>`) and a reader that verifies one while streaming.
 
 use sha2::{Digest as _, Sha256};
+use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::{self, JoinHandle};
 
@@ -214,26 +216,61 @@ impl<R: Read> Read for VerifyingReader<R> {
             return Ok(n);
         }
         self.done = true;
-        let got = hex::encode(self.hashing.finish()?);
-        if got != self.expected.hex {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "digest mismatch: expected {}, content hashes to sha256:{got} ({} bytes)",
-                    self.expected, self.seen
-                ),
-            ));
-        }
-        if let Some(size) = self.expected_size {
-            if size != self.seen {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("blob {} is {} bytes, its descriptor declares {size}", self.expected, self.seen),
-                ));
-            }
-        }
+        let got = self.hashing.finish()?;
+        check(&self.expected, self.expected_size, got, self.seen)
+            .map_err(|message| io::Error::new(io::ErrorKind::InvalidData, message))?;
         Ok(0)
     }
+}
+
+impl<R> VerifyingReader<R> {
+    /// The reader, the digest and the size it checks against, while nothing has been read: for a
+    /// walker that reads a local blob in parts and checks it with [`verify_range`] instead.
+    pub(crate) fn into_unread(self) -> Result<(R, Digest, Option<u64>), Box<Self>> {
+        if self.seen == 0 && !self.done {
+            Ok((self.inner, self.expected, self.expected_size))
+        } else {
+            Err(Box::new(self))
+        }
+    }
+}
+
+/// Checks a blob's hash and length against its descriptor's digest and size.
+fn check(expected: &Digest, expected_size: Option<u64>, got: [u8; 32], seen: u64) -> Result<(), String> {
+    let got = hex::encode(got);
+    if got != expected.hex {
+        return Err(format!("digest mismatch: expected {expected}, content hashes to sha256:{got} ({seen} bytes)"));
+    }
+    match expected_size {
+        Some(size) if size != seen => Err(format!("blob {expected} is {seen} bytes, its descriptor declares {size}")),
+        _ => Ok(()),
+    }
+}
+
+/// Hashes the `len` bytes of `file` from `start` (positional reads, 1 MiB at a time) and checks them
+/// as [`VerifyingReader`] would: against `expected` and, when given, `expected_size`.
+pub(crate) fn verify_range(
+    file: &File,
+    start: u64,
+    len: u64,
+    expected: &Digest,
+    expected_size: Option<u64>,
+) -> Result<(), String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; HASH_CHUNK];
+    let mut seen = 0u64;
+    while seen < len {
+        let want = usize::try_from(len - seen).map_or(buf.len(), |left| left.min(buf.len()));
+        let n = match file.read_at(&mut buf[..want], start + seen) {
+            Ok(0) => return Err(format!("blob {expected} ends after {seen} of its {len} bytes")),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("reading blob {expected}: {e}")),
+        };
+        hasher.update(&buf[..n]);
+        seen += n as u64;
+    }
+    check(expected, expected_size, hasher.finalize().into(), seen)
 }
 
 #[cfg(test)]
@@ -334,6 +371,24 @@ mod tests {
             );
             assert_eq!(err, want, "flipped byte {at}");
         }
+    }
+
+    /// Only an unread reader gives its range back: once bytes went through the hasher, taking the
+    /// range and checking it elsewhere could skip them.
+    #[test]
+    fn only_an_unread_reader_gives_back_what_it_checks() {
+        let data = bytes(3000);
+        let expected = Digest::of(&data);
+        let (inner, digest, size) = VerifyingReader::new(&data[..], expected.clone(), Some(3000))
+            .into_unread()
+            .unwrap_or_else(|_| panic!("a new reader is unread"));
+        assert_eq!((inner.len(), digest, size), (3000, expected.clone(), Some(3000)));
+        let mut reader = VerifyingReader::new(&data[..], expected, None);
+        reader.read_exact(&mut [0u8; 10]).unwrap();
+        let mut reader = reader.into_unread().map(|_| ()).unwrap_err();
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest.len(), 2990);
     }
 
     #[test]

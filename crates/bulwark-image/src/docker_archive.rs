@@ -180,6 +180,6 @@ impl ImageSource for DockerArchive {
             return Ok(LayerBlob::File(blob));
         }
         let digest = Digest::parse(&layer.digest).map_err(err)?;
-        Ok(LayerBlob::Stream(Box::new(VerifyingReader::new(blob, digest, layer.size))))
+        Ok(LayerBlob::VerifiedFile(VerifyingReader::new(blob, digest, layer.size)))
     }
 }

@@ -202,5 +202,5 @@ pub(crate) fn open_layout_layer<'a>(
         return Ok(LayerBlob::File(blob));
     }
     let digest = Digest::parse(&layer.digest).map_err(err)?;
-    Ok(LayerBlob::Stream(Box::new(VerifyingReader::new(blob, digest, layer.size))))
+    Ok(LayerBlob::VerifiedFile(VerifyingReader::new(blob, digest, layer.size)))
 }

@@ -1,7 +1,7 @@
 //! The [`ImageSource`] abstraction every image location implements.
 
 use crate::config::ImageConfig;
-use crate::ImageError;
+use crate::{ImageError, VerifyingReader};
 use std::fs::File;
 use std::io::{self, Read, Take};
 
@@ -49,6 +49,10 @@ pub trait ImageSource: Send + Sync {
 pub enum LayerBlob<'a> {
     /// A stream: from the network, or verified against its digest while read.
     Stream(Box<dyn Read + Send + 'a>),
+    /// A byte range of a local file that must match its digest. Read as a stream, it verifies
+    /// itself; a walker may instead take the range back while unread, walk it in parts and hash
+    /// it on another thread.
+    VerifiedFile(VerifyingReader<Take<File>>),
     /// An unverified byte range of a local file (positioned at its start, limited to its length):
     /// a walker may seek past the entries it does not need instead of reading them.
     File(Take<File>),
@@ -58,6 +62,7 @@ impl Read for LayerBlob<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             LayerBlob::Stream(r) => r.read(buf),
+            LayerBlob::VerifiedFile(r) => r.read(buf),
             LayerBlob::File(f) => f.read(buf),
         }
     }

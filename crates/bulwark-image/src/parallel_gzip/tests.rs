@@ -5,7 +5,7 @@ use super::*;
 use crate::walk::tests::WantSuffix;
 use crate::walk::walk_all;
 use crate::walk::walk_layer;
-use crate::LayerBlob;
+use crate::{Digest, LayerBlob, VerifyingReader};
 use std::io::{Read, Seek, SeekFrom, Write};
 
 /// A xorshift generator: the same "random" layer on every run.
@@ -246,6 +246,45 @@ fn idle_threads_split_large_layers_and_the_result_is_the_same() {
             assert_same(&walked.unwrap(), &sequential(&blobs[i]).unwrap(), &format!("{threads} threads, layer {i}"));
         }
     }
+}
+
+/// Local layers that must match their digests are split like the others; the digest covers exactly
+/// the blob's range, and a wrong digest or size is that layer's error however its walk went.
+#[test]
+fn verified_layers_are_split_too_and_a_wrong_digest_is_still_an_error() {
+    let blobs: Vec<Vec<u8>> = (20..22).map(|seed| gzip(&layer_tar(seed, 300))).collect();
+    let files: Vec<_> = blobs.iter().map(|b| in_file(b)).collect();
+    let sizes: Vec<u64> = blobs.iter().map(|b| b.len() as u64).collect();
+    let right: Vec<Digest> = blobs.iter().map(|b| Digest::of(b)).collect();
+    let options = WalkOptions { split_size: 64 * 1024, ..WalkOptions::default() };
+    let walk = |digests: &[Digest], declared: &[u64]| {
+        let open = |i: usize| -> Result<LayerBlob<'static>, crate::ImageError> {
+            let mut file = File::open(files[i].0.path()).unwrap();
+            file.seek(SeekFrom::Start(777)).unwrap();
+            let reader = VerifyingReader::new(file.take(sizes[i]), digests[i].clone(), Some(declared[i]));
+            Ok(LayerBlob::VerifiedFile(reader))
+        };
+        // Three threads for two layers: the idle one splits a layer.
+        walk_all(&sizes, &open, &WantSuffix, options, 3, &|_| {}).unwrap()
+    };
+    for (i, walked) in walk(&right, &sizes).into_iter().enumerate() {
+        assert_same(&walked.unwrap(), &sequential(&blobs[i]).unwrap(), &format!("layer {i}"));
+    }
+
+    let mut wrong = right.clone();
+    wrong[1] = Digest::of(b"another blob");
+    let walked = walk(&wrong, &sizes);
+    assert!(walked[0].is_ok());
+    let message = walked[1].as_ref().err().cloned().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!("digest mismatch: expected {}, content hashes to {}", wrong[1], right[1])),
+        "{message}"
+    );
+
+    let mut declared = sizes.clone();
+    declared[0] += 1;
+    let message = walk(&right, &declared)[0].as_ref().err().cloned().unwrap_or_default();
+    assert_eq!(message, format!("blob {} is {} bytes, its descriptor declares {}", right[0], sizes[0], sizes[0] + 1));
 }
 
 /// Decodes with `inflater` until it answers the stop at `bit`; returns whether a block starts there.

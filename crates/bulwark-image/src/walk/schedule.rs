@@ -1,12 +1,19 @@
 //! Walking the layers of an image on every core: whole layers first, largest first; a thread left
-//! without a layer splits a large gzip layer still being walked and takes the new part.
+//! without a layer splits a large gzip layer still being walked and takes the new part. A local
+//! layer that must match its digest is hashed as it streams, or, when it is split, on a thread of
+//! its own while its parts are walked.
 
 use super::{walk_layer, walk_layer_file, LayerContents, Visitor, WalkOptions};
+use crate::digest::{verify_range, Digest};
 use crate::error::ImageError;
 use crate::parallel_gzip::GzipLayer;
 use crate::progress::Progress;
 use crate::source::{ImageSource, LayerBlob};
+use crate::VerifyingReader;
+use std::fs::File;
+use std::io::{Seek, Take};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 /// Walks every layer of an image once, in parallel, and returns each layer's contents (bottom first).
 /// Errors name the image, the layer and the path inside it.
@@ -73,23 +80,49 @@ where
     order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
     let queue = Mutex::new(order.into_iter());
     let walks: Mutex<Vec<Walk<V::Output>>> = Mutex::new(sizes.iter().map(|_| Walk::Waiting).collect());
+    let checks: Mutex<Vec<Option<Check>>> = Mutex::new(sizes.iter().map(|_| None).collect());
     let failed: Mutex<Option<ImageError>> = Mutex::new(None);
     let set = |i: usize, walk: Walk<V::Output>| walks.lock().unwrap_or_else(|e| e.into_inner())[i] = walk;
+    let run_parts = |i: usize, layer: GzipLayer<V::Output>| {
+        let layer = Arc::new(layer);
+        set(i, Walk::Parts(Arc::clone(&layer)));
+        if let Some(walked) = layer.run_last(0, visitor, options, on_bytes) {
+            set(i, Walk::Whole(walked));
+        }
+    };
+    let walk_file = |i: usize, range: Take<File>| match GzipLayer::open(range, options.split_size) {
+        Ok(Ok(layer)) => run_parts(i, layer),
+        Ok(Err(range)) => set(i, Walk::Whole(walk_layer_file(range, visitor, options, on_bytes))),
+        Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
+    };
+    // A layer that can be split is hashed on a thread of its own while its parts are walked;
+    // any other is verified while it streams, as it is read.
+    let walk_verified = |i: usize, mut range: Take<File>, digest: Digest, size: Option<u64>| {
+        let check = match PendingCheck::of(&mut range, digest, size) {
+            Ok(check) => check,
+            Err(message) => return set(i, Walk::Whole(Err(message))),
+        };
+        match GzipLayer::open(range, options.split_size) {
+            Ok(Ok(layer)) => {
+                checks.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(check.start());
+                run_parts(i, layer);
+            }
+            Ok(Err(range)) => {
+                let stream = VerifyingReader::new(range, check.digest, check.size);
+                set(i, Walk::Whole(walk_layer(stream, visitor, options, on_bytes)));
+            }
+            Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
+        }
+    };
     let work = || loop {
         let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
         if let Some(i) = next {
             match open(i) {
                 Ok(LayerBlob::Stream(stream)) => set(i, Walk::Whole(walk_layer(stream, visitor, options, on_bytes))),
-                Ok(LayerBlob::File(range)) => match GzipLayer::open(range, options.split_size) {
-                    Ok(Ok(layer)) => {
-                        let layer = Arc::new(layer);
-                        set(i, Walk::Parts(Arc::clone(&layer)));
-                        if let Some(walked) = layer.run_last(0, visitor, options, on_bytes) {
-                            set(i, Walk::Whole(walked));
-                        }
-                    }
-                    Ok(Err(range)) => set(i, Walk::Whole(walk_layer_file(range, visitor, options, on_bytes))),
-                    Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
+                Ok(LayerBlob::File(range)) => walk_file(i, range),
+                Ok(LayerBlob::VerifiedFile(reader)) => match reader.into_unread() {
+                    Ok((range, digest, size)) => walk_verified(i, range, digest, size),
+                    Err(reader) => set(i, Walk::Whole(walk_layer(reader, visitor, options, on_bytes))),
                 },
                 Err(e) => {
                     failed.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
@@ -124,12 +157,74 @@ where
         return Err(e);
     }
     let walks = walks.into_inner().unwrap_or_else(|e| e.into_inner());
+    let checks = checks.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(walks
         .into_iter()
-        .map(|walk| match walk {
-            Walk::Whole(result) => result,
-            Walk::Parts(layer) => layer.finish(),
-            Walk::Waiting => Err("internal: the layer was not walked".into()),
+        .zip(checks)
+        .map(|(walk, check)| {
+            // A blob that is not what its digest says is an error, whatever its walk gave.
+            check.map_or(Ok(()), Check::wait)?;
+            match walk {
+                Walk::Whole(result) => result,
+                Walk::Parts(layer) => layer.finish(),
+                Walk::Waiting => Err("internal: the layer was not walked".into()),
+            }
         })
         .collect())
+}
+
+/// A local layer's digest check: running on its own thread, or already done.
+enum Check {
+    /// Hashing on a helper thread.
+    Running(JoinHandle<Result<(), String>>),
+    /// Done on the walking thread (no helper thread could start).
+    Done(Result<(), String>),
+}
+
+impl Check {
+    /// The outcome: `Err` names the digest mismatch, the size difference or the read error.
+    fn wait(self) -> Result<(), String> {
+        match self {
+            Check::Running(thread) => thread.join().unwrap_or_else(|_| Err("the layer hashing thread panicked".into())),
+            Check::Done(result) => result,
+        }
+    }
+}
+
+/// What a digest check of a local layer's byte range needs, before it starts.
+struct PendingCheck {
+    /// The layer's file (its own handle: reads are positional).
+    file: File,
+    /// Where the blob starts in the file.
+    start: u64,
+    /// The blob's length.
+    len: u64,
+    /// The digest it must hash to.
+    digest: Digest,
+    /// The size its descriptor declares, if any.
+    size: Option<u64>,
+}
+
+impl PendingCheck {
+    /// The check of the bytes `range` holds (it is not moved).
+    fn of(range: &mut Take<File>, digest: Digest, size: Option<u64>) -> Result<PendingCheck, String> {
+        let start = range.get_mut().stream_position().map_err(|e| format!("reading layer: {e}"))?;
+        let file = range.get_ref().try_clone().map_err(|e| format!("reading layer: {e}"))?;
+        Ok(PendingCheck { file, start, len: range.limit(), digest, size })
+    }
+
+    /// Hashes on a helper thread, or here if none can start.
+    fn start(self) -> Check {
+        let check = Arc::new(self);
+        let on_thread = Arc::clone(&check);
+        match std::thread::Builder::new().name("layer-sha256".into()).spawn(move || on_thread.run()) {
+            Ok(thread) => Check::Running(thread),
+            Err(_) => Check::Done(check.run()),
+        }
+    }
+
+    /// Hashes the range and compares.
+    fn run(&self) -> Result<(), String> {
+        verify_range(&self.file, self.start, self.len, &self.digest, self.size)
+    }
 }
