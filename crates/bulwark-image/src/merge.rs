@@ -3,18 +3,20 @@
 use crate::entry::{resolve_link_target, EntryKind, LayerEntry};
 use crate::walk::LayerContents;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// How many symlinks a path lookup follows before it reports a loop (Linux uses 40).
 const MAX_SYMLINK_HOPS: usize = 40;
 
 /// The final file system of an image: for each path, the layer whose entry is visible and its kind.
+/// It borrows paths and entries from the layers it stacks.
 #[derive(Debug, Default)]
-pub struct MergedView {
-    entries: BTreeMap<String, (usize, LayerEntry)>,
+pub struct MergedView<'a> {
+    entries: BTreeMap<&'a str, (usize, &'a LayerEntry)>,
 }
 
 /// Removes `dir` itself (when `include_self`) and everything below it.
-fn remove_subtree(map: &mut BTreeMap<String, (usize, LayerEntry)>, dir: &str, include_self: bool) {
+fn remove_subtree(map: &mut BTreeMap<&str, (usize, &LayerEntry)>, dir: &str, include_self: bool) {
     if dir.is_empty() {
         map.clear();
         return;
@@ -24,17 +26,18 @@ fn remove_subtree(map: &mut BTreeMap<String, (usize, LayerEntry)>, dir: &str, in
     }
     let lo = format!("{dir}/");
     let hi = format!("{dir}0"); // '0' is the byte after '/'
-    let doomed: Vec<String> = map.range(lo..hi).map(|(k, _)| k.clone()).collect();
+    let below = (Bound::Included(lo.as_str()), Bound::Excluded(hi.as_str()));
+    let doomed: Vec<&str> = map.range::<str, _>(below).map(|(k, _)| *k).collect();
     for k in doomed {
-        map.remove(&k);
+        map.remove(k);
     }
 }
 
-impl MergedView {
+impl<'a> MergedView<'a> {
     /// Stacks `layers` (bottom first) applying whiteouts and opaque directories of each layer to
     /// the layers below it.
-    pub fn build<T>(layers: &[&LayerContents<T>]) -> MergedView {
-        let mut map: BTreeMap<String, (usize, LayerEntry)> = BTreeMap::new();
+    pub fn build<T>(layers: &[&'a LayerContents<T>]) -> MergedView<'a> {
+        let mut map: BTreeMap<&'a str, (usize, &'a LayerEntry)> = BTreeMap::new();
         for (index, layer) in layers.iter().enumerate() {
             for dir in &layer.opaque_dirs {
                 remove_subtree(&mut map, dir, false);
@@ -42,8 +45,14 @@ impl MergedView {
             for path in &layer.whiteouts {
                 remove_subtree(&mut map, path, true);
             }
-            let mut paths: Vec<(&String, &LayerEntry)> = layer.entries.iter().collect();
-            paths.sort_by(|a, b| a.0.cmp(b.0));
+            let mut paths: Vec<(&'a str, &'a LayerEntry)> =
+                layer.entries.iter().map(|(path, entry)| (path.as_str(), entry)).collect();
+            if map.is_empty() {
+                // Nothing below to replace: the layer's entries are the view so far.
+                map = paths.into_iter().map(|(path, entry)| (path, (index, entry))).collect();
+                continue;
+            }
+            paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
             for (path, entry) in paths {
                 if entry.kind != EntryKind::Dir {
                     // A file or link replaces a lower directory and everything in it.
@@ -51,7 +60,7 @@ impl MergedView {
                         remove_subtree(&mut map, path, false);
                     }
                 }
-                map.insert(path.clone(), (index, entry.clone()));
+                map.insert(path, (index, entry));
             }
         }
         MergedView { entries: map }
@@ -64,12 +73,12 @@ impl MergedView {
 
     /// The visible entry at exactly `path` with its size and mode: layer index (0-based) and entry.
     pub fn entry(&self, path: &str) -> Option<(usize, &LayerEntry)> {
-        self.entries.get(path).map(|(l, e)| (*l, e))
+        self.entries.get(path).map(|(l, e)| (*l, *e))
     }
 
     /// Every visible path with its layer index (0-based) and entry, in path order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, usize, &LayerEntry)> {
-        self.entries.iter().map(|(p, (l, e))| (p.as_str(), *l, e))
+        self.entries.iter().map(|(p, (l, e))| (*p, *l, *e))
     }
 
     /// Whether the file `path` as written by layer `layer` is what the final image shows.
@@ -90,7 +99,9 @@ impl MergedView {
                     prefix.push('/');
                 }
                 prefix.push_str(seg);
-                if let Some((_, LayerEntry { kind: EntryKind::Symlink(target), .. })) = self.entries.get(&prefix) {
+                if let Some((_, LayerEntry { kind: EntryKind::Symlink(target), .. })) =
+                    self.entries.get(prefix.as_str())
+                {
                     hops += 1;
                     if hops > MAX_SYMLINK_HOPS {
                         return Err(format!("/{path}: too many levels of symbolic links (loop at /{prefix})"));
@@ -110,7 +121,7 @@ impl MergedView {
 
     /// Every visible path, in order.
     pub fn paths(&self) -> impl Iterator<Item = (&str, usize, &EntryKind)> {
-        self.entries.iter().map(|(p, (l, e))| (p.as_str(), *l, &e.kind))
+        self.entries.iter().map(|(p, (l, e))| (*p, *l, &e.kind))
     }
 
     /// Number of visible entries.

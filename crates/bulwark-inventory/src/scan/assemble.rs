@@ -13,11 +13,13 @@ fn key(p: &Package) -> PackageKey {
     (p.kind, p.name.clone(), p.version.clone())
 }
 
-/// Stacks `layers` (bottom first) and keeps the packages of files the final file system still shows.
-/// `refs` names the layers of an image; `None` for a directory scan.
-pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[LayerRef]>) -> Inventory {
-    let stacked: Vec<&LayerContents<FileResult>> = layers.iter().collect();
-    let merged = MergedView::build(&stacked);
+/// Keeps the packages of files the final file system (`merged`, stacked from `layers`, bottom
+/// first) still shows. `refs` names the layers of an image; `None` for a directory scan.
+pub(super) fn assemble(
+    layers: &[LayerContents<FileResult>],
+    merged: &MergedView,
+    refs: Option<&[LayerRef]>,
+) -> Inventory {
     let by_path: Vec<HashMap<&str, &FileResult>> =
         layers.iter().map(|l| l.outputs.iter().map(|(p, r)| (p.as_str(), r)).collect()).collect();
     let mut inventory = super::empty_inventory();
@@ -31,7 +33,7 @@ pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[Laye
         }
     }
 
-    let os = detect_os(&merged, &by_path, &mut inventory.warnings);
+    let os = detect_os(merged, &by_path, &mut inventory.warnings);
 
     let mut packages: BTreeMap<PackageKey, Package> = BTreeMap::new();
     let mut companions = Vec::new();
@@ -66,7 +68,7 @@ pub(super) fn assemble(layers: &[LayerContents<FileResult>], refs: Option<&[Laye
             companions.extend(result.companions.iter());
         }
     }
-    super::companions::attach(&mut packages, &companions, &merged, &mut inventory.warnings);
+    super::companions::attach(&mut packages, &companions, merged, &mut inventory.warnings);
 
     inventory.packages = packages
         .into_values()

@@ -7,7 +7,9 @@ mod visitor;
 
 use crate::extractors;
 use assemble::assemble;
-use bulwark_image::{walk_dir, walk_image, ImageError, ImageInfo, ImageSource, LayerContents, Progress, WalkOptions};
+use bulwark_image::{
+    walk_dir, walk_image, ImageError, ImageInfo, ImageSource, LayerContents, MergedView, Progress, WalkOptions,
+};
 use bulwark_types::{Inventory, LayerRef, ScanTarget, INVENTORY_SCHEMA_VERSION};
 use std::path::Path;
 pub use visitor::{FileResult, InventoryVisitor};
@@ -37,7 +39,8 @@ pub fn scan_image(
     progress: &dyn Progress,
 ) -> Result<Inventory, ScanError> {
     let layers = walk_image(source, &inventory_visitor(), options.walk, progress)?;
-    Ok(assemble_image(source.info(), &layers))
+    let merged = MergedView::build(&layers.iter().collect::<Vec<_>>());
+    Ok(assemble_image(source.info(), &layers, &merged))
 }
 
 /// The visitor that routes an image's files to every extractor; feed its layer results to [`assemble_image`].
@@ -45,8 +48,9 @@ pub fn inventory_visitor() -> InventoryVisitor {
     InventoryVisitor::new(extractors::all())
 }
 
-/// Builds an image's inventory from the walked layers (bottom first) of [`inventory_visitor`].
-pub fn assemble_image(info: &ImageInfo, layers: &[LayerContents<FileResult>]) -> Inventory {
+/// Builds an image's inventory from the walked layers (bottom first) of [`inventory_visitor`] and
+/// the view [`MergedView::build`] stacks from them.
+pub fn assemble_image(info: &ImageInfo, layers: &[LayerContents<FileResult>], merged: &MergedView) -> Inventory {
     let refs = layer_refs(info);
     let target = ScanTarget {
         reference: info.reference.clone(),
@@ -57,7 +61,7 @@ pub fn assemble_image(info: &ImageInfo, layers: &[LayerContents<FileResult>]) ->
         os: info.config.os.clone(),
         layers: refs.clone(),
     };
-    let mut inventory = assemble(layers, Some(&refs));
+    let mut inventory = assemble(layers, merged, Some(&refs));
     inventory.target = target;
     inventory
 }
@@ -74,12 +78,12 @@ pub fn layer_refs(info: &ImageInfo) -> Vec<LayerRef> {
 /// Builds the inventory of a directory (a root filesystem or a source tree).
 pub fn scan_dir(root: &Path, reference: &str, options: &ScanOptions) -> Result<Inventory, ScanError> {
     let layer = walk_dir(root, &inventory_visitor(), options.walk).map_err(ScanError::Dir)?;
-    Ok(assemble_dir(reference, &layer))
+    Ok(assemble_dir(reference, &layer, &MergedView::build(&[&layer])))
 }
 
-/// Builds a directory's inventory from its walk with [`inventory_visitor`].
-pub fn assemble_dir(reference: &str, layer: &LayerContents<FileResult>) -> Inventory {
-    let mut inventory = assemble(std::slice::from_ref(layer), None);
+/// Builds a directory's inventory from its walk with [`inventory_visitor`] and the view of it.
+pub fn assemble_dir(reference: &str, layer: &LayerContents<FileResult>, merged: &MergedView) -> Inventory {
+    let mut inventory = assemble(std::slice::from_ref(layer), merged, None);
     inventory.target = ScanTarget { reference: reference.to_string(), kind: "directory".into(), ..Default::default() };
     inventory
 }

@@ -33,9 +33,9 @@ pub fn image(source: &dyn ImageSource, plan: &Plan<'_>, progress: &dyn Progress)
     let info = source.info();
     let (inventory_layers, secret_layers, config_layers) = split(walked);
     let mut report = new_report(plan);
-    report.inventory = assemble_image(info, &inventory_layers);
-    let refs = layer_refs(info);
     let merged = MergedView::build(&inventory_layers.iter().collect::<Vec<_>>());
+    report.inventory = assemble_image(info, &inventory_layers, &merged);
+    let refs = layer_refs(info);
     if let Some(scanner) = plan.secrets {
         for found in [secrets::in_layers(&secret_layers, &merged, &refs), secrets::in_config(scanner, &info.config)] {
             report.secrets.extend(found.findings);
@@ -59,8 +59,8 @@ pub fn dir(root: &Path, reference: &str, plan: &Plan<'_>) -> anyhow::Result<Scan
     let (inventory_layers, secret_layers, config_layers) = split(vec![walked]);
     let mut report = new_report(plan);
     let Some(layer) = inventory_layers.first() else { return Ok(report) };
-    report.inventory = assemble_dir(reference, layer);
     let merged = MergedView::build(&[layer]);
+    report.inventory = assemble_dir(reference, layer, &merged);
     if plan.secrets.is_some() {
         let found = secrets::in_layers(&secret_layers, &merged, &[]);
         report.secrets = found.findings;
