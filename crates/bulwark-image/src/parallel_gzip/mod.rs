@@ -176,6 +176,11 @@ impl<T> GzipLayer<T> {
         self.results.lock().unwrap_or_else(|e| e.into_inner()).push((id, result));
     }
 
+    /// The file the layer's blob is in.
+    pub(crate) fn file(&self) -> &Arc<File> {
+        &self.file
+    }
+
     /// Runs part `id` like [`run_part`](Self::run_part); if it was the layer's last part to end,
     /// joins the parts and returns the layer's contents (to exactly one caller).
     pub(crate) fn run_last<V: Visitor<Output = T>>(

@@ -98,18 +98,19 @@ where
     // A layer that can be split is hashed on a thread of its own while its parts are walked;
     // any other is verified while it streams, as it is read.
     let walk_verified = |i: usize, mut range: Take<File>, digest: Digest, size: Option<u64>| {
-        let check = match PendingCheck::of(&mut range, digest, size) {
-            Ok(check) => check,
-            Err(message) => return set(i, Walk::Whole(Err(message))),
+        let start = match range.get_mut().stream_position() {
+            Ok(start) => start,
+            Err(e) => return set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
         };
+        let len = range.limit();
         match GzipLayer::open(range, options.split_size) {
             Ok(Ok(layer)) => {
+                let check = DigestCheck { file: Arc::clone(layer.file()), start, len, digest, size };
                 checks.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(check.start());
                 run_parts(i, layer);
             }
             Ok(Err(range)) => {
-                let stream = VerifyingReader::new(range, check.digest, check.size);
-                set(i, Walk::Whole(walk_layer(stream, visitor, options, on_bytes)));
+                set(i, Walk::Whole(walk_layer(VerifyingReader::new(range, digest, size), visitor, options, on_bytes)))
             }
             Err(e) => set(i, Walk::Whole(Err(format!("reading layer: {e}")))),
         }
@@ -191,10 +192,10 @@ impl Check {
     }
 }
 
-/// What a digest check of a local layer's byte range needs, before it starts.
-struct PendingCheck {
-    /// The layer's file (its own handle: reads are positional).
-    file: File,
+/// A digest check of a local layer's byte range, before it starts.
+struct DigestCheck {
+    /// The file the blob is in (reads are positional).
+    file: Arc<File>,
     /// Where the blob starts in the file.
     start: u64,
     /// The blob's length.
@@ -205,14 +206,7 @@ struct PendingCheck {
     size: Option<u64>,
 }
 
-impl PendingCheck {
-    /// The check of the bytes `range` holds (it is not moved).
-    fn of(range: &mut Take<File>, digest: Digest, size: Option<u64>) -> Result<PendingCheck, String> {
-        let start = range.get_mut().stream_position().map_err(|e| format!("reading layer: {e}"))?;
-        let file = range.get_ref().try_clone().map_err(|e| format!("reading layer: {e}"))?;
-        Ok(PendingCheck { file, start, len: range.limit(), digest, size })
-    }
-
+impl DigestCheck {
     /// Hashes on a helper thread, or here if none can start.
     fn start(self) -> Check {
         let check = Arc::new(self);

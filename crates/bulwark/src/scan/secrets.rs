@@ -47,6 +47,9 @@ pub fn in_layers(layers: &[LayerContents<Scan>], merged: &MergedView, refs: &[La
     let mut warnings = Vec::new();
     for (index, layer) in layers.iter().enumerate() {
         for (path, found) in &layer.outputs {
+            if found.matches.is_empty() && found.capped.is_empty() {
+                continue; // most files: nothing to report
+            }
             let target = format!("/{path}");
             let visible = merged.is_visible(path, index);
             let place = match refs.get(index) {
